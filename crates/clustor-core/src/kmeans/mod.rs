@@ -1,0 +1,409 @@
+//! k-means: seeding ([`init`]), Lloyd's and Elkan's iterations ([`lloyd`], [`elkan`]), and
+//! the pieces they share (the M-step with empty-cluster relocation, inertia, prediction).
+//!
+//! The iteration follows scikit-learn's `_kmeans_single_*` step for step, so that from the
+//! same initial centers both reach scikit-learn's labels, centers, inertia and `n_iter`:
+//! each iteration assigns with the current centers and moves them to the weighted means;
+//! it stops when labels no longer change (strict convergence) or when the squared center
+//! shift falls to `tol`; without strict convergence a last assignment makes the labels
+//! match the returned centers.
+
+pub mod elkan;
+pub mod init;
+pub mod lloyd;
+
+use crate::distance::{argmin, sq_dist, PackedCenters};
+use crate::error::{ClustorError, Result};
+use crate::float::Float;
+use crate::matrix::{check_weights, MatRef};
+use crate::monitor::Monitor;
+use crate::parallel::{self, ChunkPlan};
+
+/// Which iteration to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Algorithm {
+    /// Assign every point every iteration (blocked distance kernel).
+    Lloyd,
+    /// Lloyd with Elkan's triangle-inequality bounds (n×k lower bounds kept).
+    Elkan,
+}
+
+/// Settings of one k-means run.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Maximum number of iterations (≥ 1).
+    pub max_iter: usize,
+    /// Absolute tolerance on the summed squared center shift (scikit-learn scales the
+    /// user's relative `tol` by the mean feature variance before passing it here).
+    pub tol: f64,
+    /// Iteration to run.
+    pub algorithm: Algorithm,
+    /// Rescale each center to unit norm after every update (spherical k-means, cosine).
+    pub spherical: bool,
+    /// Threads (0 = all CPUs).
+    pub n_threads: usize,
+    /// Log one line per iteration through the monitor.
+    pub verbose: bool,
+}
+
+/// Outcome of one run.
+#[derive(Debug, Clone)]
+pub struct Fit<T> {
+    /// Final centers, k×d row-major.
+    pub centers: Vec<T>,
+    /// Label of each sample (0..k).
+    pub labels: Vec<i64>,
+    /// Weighted sum of squared distances to the assigned centers (accumulated in f64).
+    pub inertia: f64,
+    /// Iterations run.
+    pub n_iter: usize,
+}
+
+/// Per-chunk center sums, accumulated in f64 whatever the data type.
+#[derive(Debug, Clone)]
+pub(crate) struct Sums {
+    pub sums: Vec<f64>,
+    pub weights: Vec<f64>,
+}
+
+impl Sums {
+    pub fn zeros(k: usize, d: usize) -> Self {
+        Self { sums: vec![0.0; k * d], weights: vec![0.0; k] }
+    }
+
+    #[inline]
+    pub fn add<T: Float>(&mut self, row: &[T], w: T, label: usize) {
+        let d = row.len();
+        let w64 = w.as_f64();
+        self.weights[label] += w64;
+        for (s, &v) in self.sums[label * d..(label + 1) * d].iter_mut().zip(row) {
+            *s += v.as_f64() * w64;
+        }
+    }
+
+    /// Adds `other` into `self` (called in chunk order).
+    pub fn merge(&mut self, other: &Self) {
+        for (a, b) in self.sums.iter_mut().zip(&other.sums) {
+            *a += b;
+        }
+        for (a, b) in self.weights.iter_mut().zip(&other.weights) {
+            *a += b;
+        }
+    }
+}
+
+/// Validates the data of a run: finite x (n×d, n ≥ 1), weights, centers (k×d, 1 ≤ k ≤ n).
+pub(crate) fn check_inputs<T: Float>(x: MatRef<'_, T>, w: &[T], centers: MatRef<'_, T>) -> Result<()> {
+    MatRef::new_finite("X", x.data(), x.rows(), x.cols())?;
+    check_weights(w, x.rows())?;
+    if centers.cols() != x.cols() {
+        return Err(ClustorError::InvalidParameter {
+            name: "init",
+            reason: format!("the initial centers have {} features but X has {}", centers.cols(), x.cols()),
+        });
+    }
+    if centers.rows() == 0 {
+        return Err(ClustorError::InvalidParameter { name: "n_clusters", reason: "must be >= 1".into() });
+    }
+    if centers.rows() > x.rows() {
+        return Err(ClustorError::TooManyClusters { n_samples: x.rows(), n_clusters: centers.rows() });
+    }
+    if !centers.data().iter().all(|v| v.is_finite()) {
+        return Err(ClustorError::NotFinite("init"));
+    }
+    Ok(())
+}
+
+/// The M-step: turns the summed partials into new centers, relocating empty clusters to
+/// the points farthest from their old centers as scikit-learn does. Returns the new centers
+/// and each center's shift (euclidean distance moved).
+pub(crate) fn update_centers<T: Float>(
+    x: MatRef<'_, T>,
+    w: &[T],
+    labels: &[i64],
+    old: &[T],
+    mut total: Sums,
+    spherical: bool,
+    pool: &rayon::ThreadPool,
+) -> (Vec<T>, Vec<T>) {
+    let (k, d) = (total.weights.len(), x.cols());
+    let empty: Vec<usize> = (0..k).filter(|&j| total.weights[j] == 0.0).collect();
+    if !empty.is_empty() {
+        let plan = ChunkPlan::new(x.rows(), 0);
+        let far: Vec<Vec<(T, usize)>> = parallel::map_chunks(pool, plan, |rows| {
+            rows.map(|i| (sq_dist(x.row(i), &old[labels[i] as usize * d..][..d]), i)).collect()
+        });
+        let mut far: Vec<(T, usize)> = far.into_iter().flatten().collect();
+        // Farthest first; equal distances by index, so the choice is reproducible.
+        far.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap_or(std::cmp::Ordering::Equal).then(a.1.cmp(&b.1)));
+        for (&new_j, &(_, i)) in empty.iter().zip(&far) {
+            let old_j = labels[i] as usize;
+            let wi = w[i].as_f64();
+            for (f, &v) in x.row(i).iter().enumerate() {
+                total.sums[old_j * d + f] -= v.as_f64() * wi;
+                total.sums[new_j * d + f] = v.as_f64() * wi;
+            }
+            total.weights[new_j] = wi;
+            total.weights[old_j] -= wi;
+        }
+    }
+    let mut centers = vec![T::zero(); k * d];
+    for j in 0..k {
+        let c = &mut centers[j * d..(j + 1) * d];
+        let s = &total.sums[j * d..(j + 1) * d];
+        if total.weights[j] > 0.0 {
+            let alpha = 1.0 / total.weights[j];
+            for f in 0..d {
+                c[f] = T::of_f64(s[f] * alpha);
+            }
+        } else {
+            // Zero-weight cluster that could not be relocated: keeps its summed (zero) value,
+            // as scikit-learn's averaging leaves it.
+            for f in 0..d {
+                c[f] = T::of_f64(s[f]);
+            }
+        }
+        if spherical {
+            normalize_row(c);
+        }
+    }
+    let shift = (0..k).map(|j| sq_dist(&centers[j * d..(j + 1) * d], &old[j * d..(j + 1) * d]).sqrt()).collect();
+    (centers, shift)
+}
+
+/// Scales a row to unit euclidean norm; a zero row stays zero.
+pub fn normalize_row<T: Float>(c: &mut [T]) {
+    let n: f64 = c.iter().map(|v| v.as_f64() * v.as_f64()).sum::<f64>().sqrt();
+    if n > 0.0 {
+        for v in c.iter_mut() {
+            *v = T::of_f64(v.as_f64() / n);
+        }
+    }
+}
+
+/// Weighted sum of squared distances of each sample to its labelled center (direct
+/// differences, f64 accumulation, chunk-ordered reduction).
+pub fn inertia<T: Float>(x: MatRef<'_, T>, w: &[T], centers: &[T], labels: &[i64], pool: &rayon::ThreadPool) -> f64 {
+    let d = x.cols();
+    let plan = ChunkPlan::new(x.rows(), 0);
+    parallel::map_chunks(pool, plan, |rows| {
+        rows.map(|i| {
+            let j = labels[i] as usize;
+            sq_dist(x.row(i), &centers[j * d..(j + 1) * d]).as_f64() * w[i].as_f64()
+        })
+        .sum::<f64>()
+    })
+    .into_iter()
+    .sum()
+}
+
+/// Rows per block of the fused distance + argmin loop (the distance block stays in L1).
+pub(crate) const ASSIGN_BLOCK: usize = 32;
+
+/// Labels of `rows` (closest center, ties to the lowest index) written to `labels`, and the
+/// rows' contributions to the center sums when `sums` is given.
+pub(crate) fn assign_rows<T: Float>(
+    x: MatRef<'_, T>,
+    w: &[T],
+    packed: &PackedCenters<T>,
+    rows: std::ops::Range<usize>,
+    labels: &mut [i64],
+    mut sums: Option<&mut Sums>,
+) {
+    let (k, kp) = (packed.k(), packed.padded_k());
+    let mut buf = vec![T::zero(); ASSIGN_BLOCK * kp];
+    let mut b = rows.start;
+    while b < rows.end {
+        let m = ASSIGN_BLOCK.min(rows.end - b);
+        packed.partial_sq_dists(x.rows_slice(b..b + m), m, &mut buf);
+        for r in 0..m {
+            let (lab, _) = argmin(&buf[r * kp..r * kp + k]);
+            let i = b + r;
+            labels[i - rows.start] = lab as i64;
+            if let Some(s) = sums.as_deref_mut() {
+                s.add(x.row(i), w[i], lab);
+            }
+        }
+        b += m;
+    }
+}
+
+/// Closest center of every sample and the weighted inertia: `predict` and `score`.
+pub fn predict<T: Float>(
+    x: MatRef<'_, T>,
+    w: &[T],
+    centers: MatRef<'_, T>,
+    n_threads: usize,
+) -> Result<(Vec<i64>, f64)> {
+    check_inputs(x, w, centers).or_else(|e| match e {
+        // Predicting more clusters than samples is fine.
+        ClustorError::TooManyClusters { .. } => Ok(()),
+        e => Err(e),
+    })?;
+    let pool = parallel::pool(n_threads)?;
+    let packed = PackedCenters::new(centers);
+    let plan = ChunkPlan::new(x.rows(), 0);
+    let mut labels = vec![0i64; x.rows()];
+    parallel::map_chunks_mut(&pool, plan, &mut labels, 1, |rows, lab| assign_rows(x, w, &packed, rows, lab, None));
+    let inertia = inertia(x, w, centers.data(), &labels, &pool);
+    Ok((labels, inertia))
+}
+
+/// Euclidean distance of every sample to every center (out: n×k), by direct differences.
+pub fn transform<T: Float>(x: MatRef<'_, T>, centers: MatRef<'_, T>, n_threads: usize) -> Result<Vec<T>> {
+    MatRef::new_finite("X", x.data(), x.rows(), x.cols())?;
+    if centers.cols() != x.cols() {
+        return Err(ClustorError::InvalidParameter {
+            name: "X",
+            reason: format!("X has {} features, but the model expects {}", x.cols(), centers.cols()),
+        });
+    }
+    let pool = parallel::pool(n_threads)?;
+    let k = centers.rows();
+    let plan = ChunkPlan::new(x.rows(), 0);
+    let mut out = vec![T::zero(); x.rows() * k];
+    parallel::map_chunks_mut(&pool, plan, &mut out, k, |rows, o| {
+        for (r, i) in rows.enumerate() {
+            for j in 0..k {
+                o[r * k + j] = sq_dist(x.row(i), centers.row(j)).sqrt();
+            }
+        }
+    });
+    Ok(out)
+}
+
+/// Runs k-means from `centers_init` (k×d) to convergence or `max_iter`.
+pub fn fit<T: Float>(
+    x: MatRef<'_, T>,
+    w: &[T],
+    centers_init: MatRef<'_, T>,
+    cfg: &Config,
+    mon: &dyn Monitor,
+) -> Result<Fit<T>> {
+    check_inputs(x, w, centers_init)?;
+    if cfg.max_iter == 0 {
+        return Err(ClustorError::InvalidParameter { name: "max_iter", reason: "must be >= 1".into() });
+    }
+    if !(cfg.tol >= 0.0) {
+        return Err(ClustorError::InvalidParameter { name: "tol", reason: "must be >= 0".into() });
+    }
+    let pool = parallel::pool(cfg.n_threads)?;
+    // Elkan needs a second center to bound against; scikit-learn also falls back to Lloyd.
+    if cfg.algorithm == Algorithm::Elkan && centers_init.rows() > 1 {
+        elkan::run(x, w, centers_init, cfg, &pool, mon)
+    } else {
+        lloyd::run(x, w, centers_init, cfg, &pool, mon)
+    }
+}
+
+/// Shared convergence bookkeeping of both iterations.
+pub(crate) struct Convergence {
+    pub strict: bool,
+}
+
+impl Convergence {
+    /// Decides after iteration `it` (0-based) whether to stop, logging like scikit-learn.
+    pub fn stop(
+        &mut self,
+        it: usize,
+        labels: &[i64],
+        old: &[i64],
+        shift: &[f64],
+        tol: f64,
+        cfg: &Config,
+        mon: &dyn Monitor,
+    ) -> bool {
+        if labels == old {
+            self.strict = true;
+            if cfg.verbose {
+                mon.log(&format!("Converged at iteration {it}: strict convergence."));
+            }
+            return true;
+        }
+        let tot: f64 = shift.iter().map(|s| s * s).sum();
+        if tot <= tol {
+            if cfg.verbose {
+                mon.log(&format!("Converged at iteration {it}: center shift {tot:e} within tolerance {tol:e}."));
+            }
+            return true;
+        }
+        false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::monitor::Silent;
+
+    fn cfg(algorithm: Algorithm, n_threads: usize) -> Config {
+        Config { max_iter: 100, tol: 0.0, algorithm, spherical: false, n_threads, verbose: false }
+    }
+
+    #[test]
+    fn worked_by_hand_1d() {
+        // Points 0, 1, 10, 11 from centers 0 and 1: first assignment {0} {1,10,11},
+        // centers 0 and 22/3; then {0,1} {10,11}: centers 0.5 and 10.5; then stable.
+        let x = [0.0, 1.0, 10.0, 11.0];
+        let w = [1.0; 4];
+        for alg in [Algorithm::Lloyd, Algorithm::Elkan] {
+            let f = fit(
+                MatRef::new("X", &x, 4, 1).unwrap(),
+                &w,
+                MatRef::new("c", &[0.0, 1.0], 2, 1).unwrap(),
+                &cfg(alg, 1),
+                &Silent,
+            )
+            .unwrap();
+            assert_eq!(f.centers, vec![0.5, 10.5]);
+            assert_eq!(f.labels, vec![0, 0, 1, 1]);
+            assert_eq!(f.inertia, 1.0);
+            assert_eq!(f.n_iter, 3);
+        }
+    }
+
+    #[test]
+    fn empty_cluster_takes_farthest_point() {
+        // Center 2 at 100 gets no point; the point farthest from its center (9) moves there.
+        let x = [0.0, 1.0, 9.0];
+        let w = [1.0; 3];
+        let c = [0.0, 1.0, 100.0];
+        let f = fit(
+            MatRef::new("X", &x, 3, 1).unwrap(),
+            &w,
+            MatRef::new("c", &c, 3, 1).unwrap(),
+            &Config { max_iter: 1, ..cfg(Algorithm::Lloyd, 1) },
+            &Silent,
+        )
+        .unwrap();
+        assert_eq!(f.centers, vec![0.0, 1.0, 9.0]);
+        assert_eq!(f.labels, vec![0, 1, 2]);
+    }
+
+    #[test]
+    fn rejects_bad_input_without_panicking() {
+        let w = [1.0; 2];
+        let c = MatRef::new("c", &[0.0], 1, 1).unwrap();
+        let nan = [f64::NAN, 1.0];
+        assert_eq!(
+            fit(MatRef::new("X", &nan, 2, 1).unwrap(), &w, c, &cfg(Algorithm::Lloyd, 1), &Silent).unwrap_err(),
+            ClustorError::NotFinite("X")
+        );
+        let x = [0.0, 1.0];
+        let c3 = [0.0, 1.0, 2.0];
+        assert!(matches!(
+            fit(
+                MatRef::new("X", &x, 2, 1).unwrap(),
+                &w,
+                MatRef::new("c", &c3, 3, 1).unwrap(),
+                &cfg(Algorithm::Lloyd, 1),
+                &Silent
+            ),
+            Err(ClustorError::TooManyClusters { .. })
+        ));
+        assert!(matches!(
+            fit(MatRef::new("X", &x, 2, 1).unwrap(), &[-1.0, 1.0], c, &cfg(Algorithm::Lloyd, 1), &Silent),
+            Err(ClustorError::InvalidWeights(_))
+        ));
+    }
+}

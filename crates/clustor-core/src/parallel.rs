@@ -1,0 +1,203 @@
+//! Thread pools and the one chunked-parallel pattern of the core.
+//!
+//! Determinism: rows are cut into chunks by a [`ChunkPlan`] that depends on the problem size
+//! only, never on the thread count; each chunk produces a partial result, and partial results
+//! are combined by the caller in chunk order. So 1 thread and 32 threads give bit-identical
+//! results.
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::sync::{Arc, Mutex};
+
+use rayon::prelude::*;
+
+use crate::error::{ClustorError, Result};
+
+/// Pools are cached per thread count; the cache belongs to the process that built it, so a
+/// forked child (whose copies of the parent's worker threads do not exist) builds its own.
+struct PoolCache {
+    pid: u32,
+    pools: HashMap<usize, Arc<rayon::ThreadPool>>,
+}
+
+static POOLS: Mutex<Option<PoolCache>> = Mutex::new(None);
+
+/// Number of logical CPUs (at least 1).
+pub fn available_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// Returns a pool of `n_threads` workers (0 means all CPUs), started on first use.
+pub fn pool(n_threads: usize) -> Result<Arc<rayon::ThreadPool>> {
+    let n = if n_threads == 0 { available_threads() } else { n_threads };
+    let pid = std::process::id();
+    let mut guard = POOLS.lock().unwrap_or_else(|e| e.into_inner());
+    if guard.as_ref().is_some_and(|c| c.pid != pid) {
+        // Inherited from the parent through fork: its threads are gone here. Dropping the
+        // pools would wait on those threads, so the old cache is leaked on purpose.
+        if let Some(old) = guard.take() {
+            std::mem::forget(old);
+        }
+    }
+    let cache = guard.get_or_insert_with(|| PoolCache { pid, pools: HashMap::new() });
+    if let Some(p) = cache.pools.get(&n) {
+        return Ok(Arc::clone(p));
+    }
+    let p = rayon::ThreadPoolBuilder::new()
+        .num_threads(n)
+        .thread_name(|i| format!("clustor-{i}"))
+        .build()
+        .map_err(|e| ClustorError::ThreadPool(n, e.to_string()))?;
+    let p = Arc::new(p);
+    cache.pools.insert(n, Arc::clone(&p));
+    Ok(p)
+}
+
+/// How the rows `0..n` are cut into chunks. Depends on sizes only, never on threads.
+#[derive(Debug, Clone, Copy)]
+pub struct ChunkPlan {
+    n: usize,
+    chunk: usize,
+}
+
+/// Rows per chunk when partial results are small: small enough to balance, big enough to
+/// amortise the per-chunk bookkeeping.
+pub const DEFAULT_CHUNK_ROWS: usize = 256;
+
+/// Upper bound on the memory held by all the partial results of one pass.
+const PARTIALS_BUDGET_BYTES: usize = 64 << 20;
+
+impl ChunkPlan {
+    /// Chunks of [`DEFAULT_CHUNK_ROWS`] rows, grown so that the partial results (each
+    /// `partial_bytes` large) of all chunks together stay within a fixed memory budget.
+    pub fn new(n: usize, partial_bytes: usize) -> Self {
+        let max_chunks = (PARTIALS_BUDGET_BYTES / partial_bytes.max(1)).max(8);
+        let min_chunk = n.div_ceil(max_chunks);
+        Self { n, chunk: DEFAULT_CHUNK_ROWS.max(min_chunk).max(1) }
+    }
+
+    /// Fixed number of rows per chunk (the last may be shorter).
+    pub fn with_chunk_rows(n: usize, chunk: usize) -> Self {
+        Self { n, chunk: chunk.max(1) }
+    }
+
+    /// Number of chunks.
+    pub fn len(&self) -> usize {
+        self.n.div_ceil(self.chunk)
+    }
+
+    /// True when there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.n == 0
+    }
+
+    /// Rows per chunk.
+    pub fn chunk_rows(&self) -> usize {
+        self.chunk
+    }
+
+    /// Rows of chunk `c`.
+    pub fn range(&self, c: usize) -> Range<usize> {
+        let s = c * self.chunk;
+        s..(s + self.chunk).min(self.n)
+    }
+}
+
+/// Runs `f(rows)` for every chunk on `pool`; the results come back in chunk order.
+pub fn map_chunks<R, F>(pool: &rayon::ThreadPool, plan: ChunkPlan, f: F) -> Vec<R>
+where
+    R: Send,
+    F: Fn(Range<usize>) -> R + Sync,
+{
+    pool.install(|| (0..plan.len()).into_par_iter().map(|c| f(plan.range(c))).collect())
+}
+
+/// Like [`map_chunks`], also lending each chunk its own rows of a per-row output `a`
+/// holding `wa` values per row.
+pub fn map_chunks_mut<A, R, F>(pool: &rayon::ThreadPool, plan: ChunkPlan, a: &mut [A], wa: usize, f: F) -> Vec<R>
+where
+    A: Send,
+    R: Send,
+    F: Fn(Range<usize>, &mut [A]) -> R + Sync,
+{
+    debug_assert_eq!(a.len(), plan.n * wa);
+    let rows = plan.chunk_rows();
+    pool.install(|| a.par_chunks_mut((rows * wa).max(1)).enumerate().map(|(c, ca)| f(plan.range(c), ca)).collect())
+}
+
+/// Like [`map_chunks_mut`] with two per-row outputs: `a` (`wa` values per row) and `b`
+/// (`wb` values per row).
+pub fn map_chunks_mut2<A, B, R, F>(
+    pool: &rayon::ThreadPool,
+    plan: ChunkPlan,
+    a: &mut [A],
+    wa: usize,
+    b: &mut [B],
+    wb: usize,
+    f: F,
+) -> Vec<R>
+where
+    A: Send,
+    B: Send,
+    R: Send,
+    F: Fn(Range<usize>, &mut [A], &mut [B]) -> R + Sync,
+{
+    debug_assert_eq!(a.len(), plan.n * wa);
+    debug_assert_eq!(b.len(), plan.n * wb);
+    let rows = plan.chunk_rows();
+    pool.install(|| {
+        a.par_chunks_mut((rows * wa).max(1))
+            .zip(b.par_chunks_mut((rows * wb).max(1)))
+            .enumerate()
+            .map(|(c, (ca, cb))| f(plan.range(c), ca, cb))
+            .collect()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plan_covers_rows_once() {
+        let plan = ChunkPlan::new(1000, 8);
+        let mut seen = vec![0u8; 1000];
+        for c in 0..plan.len() {
+            for i in plan.range(c) {
+                seen[i] += 1;
+            }
+        }
+        assert!(seen.iter().all(|&s| s == 1));
+    }
+
+    #[test]
+    fn plan_bounds_partials_memory() {
+        let plan = ChunkPlan::new(10_000_000, 1 << 20);
+        assert!(plan.len() * (1 << 20) <= PARTIALS_BUDGET_BYTES);
+    }
+
+    #[test]
+    fn results_in_chunk_order_for_any_thread_count() {
+        let plan = ChunkPlan::with_chunk_rows(1003, 10);
+        let one = map_chunks(&pool(1).unwrap(), plan, |r| r.start);
+        let two = map_chunks(&pool(2).unwrap(), plan, |r| r.start);
+        assert_eq!(one, two);
+        assert_eq!(one[3], 30);
+    }
+
+    #[test]
+    fn mut_chunks_get_their_rows() {
+        let plan = ChunkPlan::with_chunk_rows(7, 3);
+        let mut a = vec![0usize; 7];
+        let mut b = vec![0usize; 14];
+        map_chunks_mut2(&pool(2).unwrap(), plan, &mut a, 1, &mut b, 2, |r, ca, cb| {
+            for (j, i) in r.clone().enumerate() {
+                ca[j] = i;
+                cb[2 * j] = i;
+                cb[2 * j + 1] = i;
+            }
+        });
+        assert_eq!(a, (0..7).collect::<Vec<_>>());
+        assert_eq!(b[13], 6);
+    }
+}

@@ -1,0 +1,24 @@
+//! `clustor._core`: PyO3 glue over clustor-core. Each function borrows NumPy arrays
+//! read-only, releases the GIL around the core call, maps errors, and returns NumPy arrays.
+//! No algorithm lives here.
+
+mod convert;
+mod error;
+mod kmeans;
+
+use pyo3::prelude::*;
+
+/// The native module.
+#[pymodule]
+fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add_function(wrap_pyfunction!(available_threads, m)?)?;
+    kmeans::register(m)?;
+    Ok(())
+}
+
+/// Number of logical CPUs the core sees.
+#[pyfunction]
+fn available_threads() -> usize {
+    clustor_core::parallel::available_threads()
+}

@@ -1,0 +1,470 @@
+"""KMeans: k-means++ or random seeding, Lloyd or Elkan iterations, in Rust.
+
+The iteration matches scikit-learn's step for step (see ``clustor_core::kmeans``): from the
+same initial centers the labels, centers, inertia and ``n_iter_`` agree with scikit-learn's.
+"""
+
+from __future__ import annotations
+
+import numbers
+import warnings
+from typing import Any, ClassVar
+
+import numpy as np
+
+from .. import _core
+from .._base import BaseEstimator, ClusterMixin, TransformerMixin
+from .._threads import get_num_threads
+from .._validation import (
+    Interval,
+    Options,
+    check_array,
+    check_random_state,
+    check_sample_weight,
+    draw_seed,
+)
+from ..exceptions import convergence_warning_class
+
+__all__ = ["KMeans", "kmeans", "kmeans_plusplus"]
+
+_METRICS = {"euclidean": "euclidean", "l2": "euclidean", "cosine": "cosine"}
+
+
+def _normalize_rows(X: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit euclidean norm; zero rows stay zero (their cosine distance to any
+    center is defined as 1)."""
+    norms = np.sqrt(np.einsum("ij,ij->i", X, X, dtype=np.float64)).astype(X.dtype)
+    norms[norms == 0] = 1
+    return np.ascontiguousarray(X / norms[:, None])
+
+
+def _tolerance(X: np.ndarray, tol: float) -> float:
+    """scikit-learn's data-dependent tolerance: ``tol`` × mean feature variance."""
+    if tol == 0:
+        return 0.0
+    return float(np.mean(np.var(X, axis=0)) * tol)
+
+
+def _is_same_clustering(labels1: np.ndarray, labels2: np.ndarray, n_clusters: int) -> bool:
+    """Whether two labelings are the same partition up to a permutation of the labels."""
+    mapping = np.full(n_clusters, -1, dtype=np.int64)
+    for a, b in zip(labels1, labels2):
+        if mapping[a] == -1:
+            mapping[a] = b
+        elif mapping[a] != b:
+            return False
+    return True
+
+
+def kmeans_plusplus(
+    X: Any,
+    n_clusters: int,
+    *,
+    sample_weight: Any = None,
+    x_squared_norms: Any = None,
+    random_state: Any = None,
+    n_local_trials: int | None = None,
+    n_threads: int | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Greedy k-means++ seeding, as :func:`sklearn.cluster.kmeans_plusplus`.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+    n_clusters : int
+        Number of centers to choose.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Seeding probabilities are proportional to weight × squared distance.
+    x_squared_norms : ignored
+        Accepted for compatibility with scikit-learn (the core computes the norms).
+    random_state : None, int, RandomState or Generator
+    n_local_trials : int, default=None
+        Candidates tried per center; default ``2 + int(log(n_clusters))``.
+    n_threads : int, default=None
+
+    Returns
+    -------
+    centers : ndarray of shape (n_clusters, n_features), X's float type
+    indices : ndarray of shape (n_clusters,), int64
+        Row of X each center was copied from.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from clustor import kmeans_plusplus
+    >>> X = np.array([[0.0], [0.1], [10.0], [10.1]])
+    >>> centers, idx = kmeans_plusplus(X, 2, random_state=0)
+    >>> sorted(np.round(centers.ravel()).tolist())
+    [0.0, 10.0]
+    """
+    X = check_array(X, estimator="kmeans_plusplus")
+    if not isinstance(n_clusters, numbers.Integral) or n_clusters < 1:
+        raise ValueError(f"n_clusters should be an integer >= 1, got {n_clusters!r}.")
+    if X.shape[0] < n_clusters:
+        raise ValueError(
+            f"n_samples={X.shape[0]} should be >= n_clusters={n_clusters}."
+        )
+    if n_local_trials is not None and (
+        not isinstance(n_local_trials, numbers.Integral) or n_local_trials < 1
+    ):
+        raise ValueError(f"n_local_trials must be an int >= 1 or None, got {n_local_trials!r}.")
+    w = check_sample_weight(sample_weight, X.shape[0], X.dtype)
+    seed = draw_seed(check_random_state(random_state))
+    return _core.kmeans_plusplus(
+        X, w, int(n_clusters), n_local_trials, seed, get_num_threads(n_threads)
+    )
+
+
+class KMeans(ClusterMixin, TransformerMixin, BaseEstimator):
+    """K-Means clustering (scikit-learn's parameters, plus the seed toolkit's).
+
+    Parameters
+    ----------
+    n_clusters : int, default=8
+        Number of clusters.
+    init : {'k-means++', 'random'}, callable or array of shape (n_clusters, n_features)
+        'k-means++': greedy k-means++ with ``2 + int(log(k))`` local trials, weighted by
+        ``sample_weight``; 'random': k distinct rows drawn with probability ∝ weight; an
+        array gives the initial centers; a callable is called as
+        ``init(X, n_clusters, random_state)``.
+    n_init : 'auto' or int, default='auto'
+        Number of seedings; the run with the lowest inertia is kept. 'auto' is 1 for
+        'k-means++' or an array and 10 for 'random' or a callable, as in scikit-learn.
+    max_iter : int, default=300
+    tol : float, default=1e-4
+        Relative tolerance: the run stops when the summed squared center shift is at most
+        ``tol`` × mean feature variance (or when no label changes).
+    verbose : int, default=0
+    random_state : None, int, RandomState or Generator
+    copy_x : bool, default=True
+        Accepted for compatibility; the input is never modified.
+    algorithm : {'lloyd', 'elkan'}, default='lloyd'
+        'lloyd' runs a register-tiled distance kernel fused with the assignment; 'elkan'
+        keeps triangle-inequality bounds (n×k memory) and skips most distance computations.
+    metric : {'euclidean', 'l2', 'cosine'}, default='euclidean'
+        Case-insensitive. Under 'cosine' rows are scaled to unit norm and centers are kept
+        at unit norm (spherical k-means); a zero row has cosine distance 1 to every center.
+    normalize_input : bool, default=False
+        Scale rows to unit norm before clustering (always done under 'cosine').
+    normalize_centers : bool or None, default=None
+        Report unit-norm centers; None means True under 'cosine' and False otherwise.
+    n_threads : int or None, default=None
+        Threads for the kernels; None follows :func:`clustor.set_num_threads`.
+
+    Attributes
+    ----------
+    cluster_centers_ : ndarray of shape (n_clusters, n_features)
+    labels_ : ndarray of shape (n_samples,), int64
+    inertia_ : float
+        Weighted sum of squared distances to the closest center (cosine distances under
+        'cosine').
+    n_iter_ : int
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str, when X has string column names
+
+    The seed toolkit's keys read the same results: ``est["centers"]``, ``est["labels"]``,
+    ``est["inertia"]``, ``est["n_iter"]``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from clustor import KMeans
+    >>> X = np.array([[1, 2], [1, 4], [1, 0], [10, 2], [10, 4], [10, 0]])
+    >>> km = KMeans(n_clusters=2, random_state=0).fit(X)
+    >>> km.labels_.tolist() in ([1, 1, 1, 0, 0, 0], [0, 0, 0, 1, 1, 1])
+    True
+    >>> sorted(km.cluster_centers_.tolist())
+    [[1.0, 2.0], [10.0, 2.0]]
+    >>> km["inertia"]
+    16.0
+    """
+
+    _parameter_constraints: ClassVar[dict[str, list]] = {
+        "n_clusters": [Interval(numbers.Integral, 1, None, closed="left")],
+        "init": [Options({"k-means++", "random"}), "callable", "array-like"],
+        "n_init": [Options({"auto"}), Interval(numbers.Integral, 1, None, closed="left")],
+        "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
+        "tol": [Interval(numbers.Real, 0, None, closed="left")],
+        "verbose": ["verbose"],
+        "random_state": ["random_state"],
+        "copy_x": ["boolean"],
+        "algorithm": [Options({"lloyd", "elkan"})],
+        "metric": [Options(set(_METRICS), ignore_case=True)],
+        "normalize_input": ["boolean"],
+        "normalize_centers": ["boolean", None],
+        "n_threads": [Interval(numbers.Integral, -1, None, closed="left"), None],
+    }
+    _result_keys: ClassVar[dict[str, str]] = {
+        "centers": "cluster_centers_",
+        "labels": "labels_",
+        "inertia": "inertia_",
+        "n_iter": "n_iter_",
+    }
+
+    def __init__(
+        self,
+        n_clusters: int = 8,
+        *,
+        init: Any = "k-means++",
+        n_init: Any = "auto",
+        max_iter: int = 300,
+        tol: float = 1e-4,
+        verbose: int = 0,
+        random_state: Any = None,
+        copy_x: bool = True,
+        algorithm: str = "lloyd",
+        metric: str = "euclidean",
+        normalize_input: bool = False,
+        normalize_centers: bool | None = None,
+        n_threads: int | None = None,
+    ):
+        self.n_clusters = n_clusters
+        self.init = init
+        self.n_init = n_init
+        self.max_iter = max_iter
+        self.tol = tol
+        self.verbose = verbose
+        self.random_state = random_state
+        self.copy_x = copy_x
+        self.algorithm = algorithm
+        self.metric = metric
+        self.normalize_input = normalize_input
+        self.normalize_centers = normalize_centers
+        self.n_threads = n_threads
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _metric(self) -> str:
+        return _METRICS[self.metric.lower()]
+
+    def _prepare(self, X: np.ndarray) -> np.ndarray:
+        """Rows as the kernels see them: unit norm under cosine or normalize_input."""
+        if self._metric() == "cosine" or self.normalize_input:
+            return _normalize_rows(X)
+        return X
+
+    def _initial_centers(
+        self, X: np.ndarray, w: np.ndarray, init: Any, rng: Any, threads: int
+    ) -> np.ndarray:
+        k = self.n_clusters
+        if isinstance(init, str) and init == "k-means++":
+            centers, _ = _core.kmeans_plusplus(X, w, k, None, draw_seed(rng), threads)
+        elif isinstance(init, str) and init == "random":
+            centers, _ = _core.kmeans_random_init(X, w, k, draw_seed(rng))
+        elif callable(init):
+            centers = init(X, k, random_state=rng)
+            centers = check_array(centers, dtype=X.dtype, input_name="init", copy=True)
+            self._check_center_shape(X, centers)
+        else:
+            centers = init
+        return np.ascontiguousarray(centers, dtype=X.dtype)
+
+    def _check_center_shape(self, X: np.ndarray, centers: np.ndarray) -> None:
+        if centers.shape[0] != self.n_clusters:
+            raise ValueError(
+                f"The shape of the initial centers {centers.shape} does not match "
+                f"the number of clusters {self.n_clusters}."
+            )
+        if centers.shape[1] != X.shape[1]:
+            raise ValueError(
+                f"The shape of the initial centers {centers.shape} does not match "
+                f"the number of features of the data {X.shape[1]}."
+            )
+
+    def _n_init(self) -> int:
+        init_is_array = not isinstance(self.init, str) and not callable(self.init)
+        if self.n_init == "auto":
+            return 1 if (init_is_array or self.init == "k-means++") else 10
+        if init_is_array and self.n_init != 1:
+            warnings.warn(
+                "Explicit initial center position passed: performing only one init in "
+                f"{type(self).__name__} instead of n_init={self.n_init}.",
+                RuntimeWarning,
+                stacklevel=3,
+            )
+            return 1
+        return int(self.n_init)
+
+    def _algorithm(self) -> str:
+        if self.algorithm == "elkan" and self.n_clusters == 1:
+            warnings.warn(
+                "algorithm='elkan' doesn't make sense for a single cluster. Using 'lloyd' "
+                "instead.",
+                RuntimeWarning,
+                stacklevel=3,
+            )
+            return "lloyd"
+        return self.algorithm
+
+    # -- public API ------------------------------------------------------------------------
+
+    def fit(self, X: Any, y: Any = None, sample_weight: Any = None) -> KMeans:
+        """Compute k-means clustering.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            float32 data is clustered in float32, anything else in float64.
+        y : ignored
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        self
+        """
+        self._validate_params()
+        X = self._validate_data(X, reset=True)
+        n, k = X.shape[0], self.n_clusters
+        if n < k:
+            raise ValueError(f"n_samples={n} should be >= n_clusters={k}.")
+        w = check_sample_weight(sample_weight, n, X.dtype)
+        threads = get_num_threads(self.n_threads)
+        rng = check_random_state(self.random_state)
+        cosine = self._metric() == "cosine"
+        spherical = cosine if self.normalize_centers is None else bool(self.normalize_centers)
+        algorithm = self._algorithm()
+        n_init = self._n_init()
+
+        init = self.init
+        init_is_array = not isinstance(init, str) and not callable(init)
+        if init_is_array:
+            init = check_array(init, dtype=X.dtype, input_name="init", copy=True)
+            self._check_center_shape(X, init)
+            if cosine or self.normalize_input:
+                init = _normalize_rows(init)
+
+        Xw = self._prepare(X)
+        tol = _tolerance(Xw, self.tol)
+        # Centering makes ‖x‖² − 2x·c + ‖c‖² accurate (as scikit-learn does); unit-norm
+        # geometry (cosine, spherical centers) must not be shifted.
+        center = not (cosine or spherical)
+        if center:
+            X_mean = Xw.mean(axis=0)
+            Xw = Xw - X_mean
+            if init_is_array:
+                init = init - X_mean
+        elif Xw is X:
+            Xw = X
+
+        best = None
+        for _ in range(n_init):
+            centers0 = self._initial_centers(Xw, w, init, rng, threads)
+            if spherical:
+                centers0 = _normalize_rows(centers0)
+            if self.verbose:
+                print("Initialization complete")
+            centers, labels, inertia, n_iter = _core.kmeans_fit(
+                Xw, w, centers0, self.max_iter, tol, algorithm, spherical, threads,
+                bool(self.verbose),
+            )
+            if best is None or (
+                inertia < best[2] and not _is_same_clustering(labels, best[1], k)
+            ):
+                best = (centers, labels, inertia, n_iter)
+        assert best is not None
+        centers, labels, inertia, n_iter = best
+        if center:
+            centers = centers + X_mean
+        if cosine:
+            # ‖x̂ − ĉ‖² = 2·(1 − cos) for unit rows; a zero row has cosine distance 1.
+            zero = np.einsum("ij,ij->i", Xw, Xw) == 0
+            inertia = float(inertia) / 2 + float(w[zero].sum()) / 2
+            if not spherical:
+                centers = _weighted_means(Xw, w, labels, k, centers)
+        distinct = len(np.unique(labels))
+        if distinct < k:
+            warnings.warn(
+                f"Number of distinct clusters ({distinct}) found smaller than n_clusters "
+                f"({k}). Possibly due to duplicate points in X.",
+                convergence_warning_class(),
+                stacklevel=2,
+            )
+        self.cluster_centers_ = np.ascontiguousarray(centers, dtype=X.dtype)
+        self._n_features_out = k
+        self.labels_ = labels
+        self.inertia_ = float(inertia)
+        self.n_iter_ = int(n_iter)
+        return self
+
+    def _test_data(self, X: Any) -> np.ndarray:
+        self._check_fitted()
+        X = self._validate_data(X, reset=False)
+        return np.ascontiguousarray(X, dtype=self.cluster_centers_.dtype)
+
+    def _labels_inertia(self, X: np.ndarray, sample_weight: Any) -> tuple[np.ndarray, float]:
+        w = check_sample_weight(sample_weight, X.shape[0], X.dtype)
+        threads = get_num_threads(self.n_threads)
+        Xw = self._prepare(X)
+        centers = self.cluster_centers_
+        if self._metric() == "cosine":
+            centers = _normalize_rows(centers)
+        labels, inertia = _core.kmeans_predict(Xw, w, centers, threads)
+        if self._metric() == "cosine":
+            zero = np.einsum("ij,ij->i", Xw, Xw) == 0
+            inertia = inertia / 2 + float(w[zero].sum()) / 2
+        return labels, float(inertia)
+
+    def predict(self, X: Any, sample_weight: Any = None) -> np.ndarray:
+        """Index of the closest center for each sample."""
+        return self._labels_inertia(self._test_data(X), sample_weight)[0]
+
+    def score(self, X: Any, y: Any = None, sample_weight: Any = None) -> float:
+        """Opposite of the (weighted) inertia of X on the fitted centers."""
+        return -self._labels_inertia(self._test_data(X), sample_weight)[1]
+
+    def transform(self, X: Any) -> np.ndarray:
+        """Distance of each sample to each center (euclidean, or cosine under 'cosine')."""
+        X = self._test_data(X)
+        if self._metric() == "cosine":
+            sim = _normalize_rows(X) @ _normalize_rows(self.cluster_centers_).T
+            return np.ascontiguousarray(1 - sim, dtype=X.dtype)
+        return _core.kmeans_transform(
+            self._prepare(X), self.cluster_centers_, get_num_threads(self.n_threads)
+        )
+
+    def fit_transform(self, X: Any, y: Any = None, sample_weight: Any = None) -> np.ndarray:
+        """Fit, then return the distances of the training samples to the centers."""
+        return self.fit(X, sample_weight=sample_weight).transform(X)
+
+    def fit_predict(self, X: Any, y: Any = None, sample_weight: Any = None) -> np.ndarray:
+        """Fit and return the training labels."""
+        return self.fit(X, sample_weight=sample_weight).labels_
+
+
+def _weighted_means(
+    X: np.ndarray, w: np.ndarray, labels: np.ndarray, k: int, fallback: np.ndarray
+) -> np.ndarray:
+    sums = np.zeros((k, X.shape[1]), dtype=np.float64)
+    np.add.at(sums, labels, X.astype(np.float64) * w[:, None])
+    tot = np.bincount(labels, weights=w.astype(np.float64), minlength=k)
+    out = fallback.astype(np.float64)
+    nz = tot > 0
+    out[nz] = sums[nz] / tot[nz, None]
+    return out
+
+
+def kmeans(X: Any, k: int, *, sample_weight: Any = None, **kwargs: Any):
+    """Functional k-means (the seed toolkit's call).
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+    k : int
+        Number of clusters.
+    sample_weight : array-like of shape (n_samples,), default=None
+    **kwargs
+        Any :class:`KMeans` parameter.
+
+    Returns
+    -------
+    centers, labels, inertia, n_iter
+
+    Examples
+    --------
+    >>> from clustor import kmeans
+    >>> centers, labels, inertia, n_iter = kmeans([[0.0], [1.0], [10.0], [11.0]], 2, random_state=0)
+    >>> sorted(centers.ravel().tolist()), inertia
+    ([0.5, 10.5], 1.0)
+    """
+    est = KMeans(n_clusters=k, **kwargs).fit(X, sample_weight=sample_weight)
+    return est.cluster_centers_, est.labels_, est.inertia_, est.n_iter_
