@@ -4,21 +4,28 @@ scikit-learn-compatible estimators (``clustor.KMeans``), the seed toolkit's func
 (``clustor.kmeans(X, k)``), thread control, and validation metrics.
 """
 
+from . import datasets, metrics
 from ._core import __version__
 from ._threads import _register_threadpoolctl, get_num_threads, num_threads, set_num_threads
 from .cluster import KMeans, kmeans, kmeans_plusplus
 from .exceptions import ConvergenceWarning, NotFittedError
+from .metrics import adjusted_rand_score, silhouette_samples, silhouette_score
 
 __all__ = [
     "ConvergenceWarning",
     "KMeans",
     "NotFittedError",
     "__version__",
+    "adjusted_rand_score",
+    "datasets",
     "get_num_threads",
     "kmeans",
     "kmeans_plusplus",
+    "metrics",
     "num_threads",
     "set_num_threads",
+    "silhouette_samples",
+    "silhouette_score",
 ]
 
 _register_threadpoolctl()

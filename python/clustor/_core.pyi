@@ -44,3 +44,10 @@ def kmeans_predict(
 def kmeans_transform(
     x: npt.NDArray[Float], centers: npt.NDArray[Float], n_threads: int
 ) -> npt.NDArray[Float]: ...
+def silhouette_samples(
+    x: npt.NDArray[Float],
+    labels: npt.NDArray[np.int64],
+    n_clusters: int,
+    metric: str,
+    n_threads: int,
+) -> npt.NDArray[np.float64]: ...

@@ -33,7 +33,7 @@ def _cpu_count() -> int:
 
 
 def _check_count(n: object, name: str) -> int:
-    if isinstance(n, bool) or not isinstance(n, (int,)) and not hasattr(n, "__index__"):
+    if isinstance(n, bool) or (not isinstance(n, int) and not hasattr(n, "__index__")):
         raise TypeError(f"{name} must be an int >= 1 or None, got {n!r}")
     n = int(n)  # type: ignore[call-overload]
     if n == -1:
@@ -70,12 +70,9 @@ def num_threads(n: int | None) -> Iterator[None]:
         _local.n = previous
 
 
-def get_num_threads(n_threads: int | None = None) -> int:
-    """The thread count a kernel call will use, following the order in the module docstring."""
-    if n_threads is not None:
-        return _check_count(n_threads, "n_threads")
+def _process_count() -> int:
+    """The count that applies when no ``n_threads`` and no per-thread setting is given."""
     for candidate in (
-        getattr(_local, "n", None),
         _threadpoolctl_limit,
         _env_count("CLUSTOR_NUM_THREADS"),
         _env_count("OMP_NUM_THREADS"),
@@ -83,6 +80,29 @@ def get_num_threads(n_threads: int | None = None) -> int:
         if candidate is not None:
             return candidate
     return _cpu_count()
+
+
+def get_num_threads(n_threads: int | None = None) -> int:
+    """The thread count a kernel call will use, following the order in the module docstring."""
+    if n_threads is not None:
+        return _check_count(n_threads, "n_threads")
+    local = getattr(_local, "n", None)
+    return local if local is not None else _process_count()
+
+
+def _set_threadpoolctl_limit(n: int | None) -> None:
+    global _threadpoolctl_limit
+    _threadpoolctl_limit = None
+    if n is not None and int(n) != _process_count():
+        _threadpoolctl_limit = max(1, int(n))
+
+
+def _is_own_library(filepath: str | None) -> bool:
+    from . import _core
+
+    if not filepath:
+        return False
+    return os.path.realpath(filepath) == os.path.realpath(_core.__file__)
 
 
 def _register_threadpoolctl() -> None:
@@ -98,20 +118,30 @@ def _register_threadpoolctl() -> None:
         user_api = "clustor"
         internal_api = "clustor"
         filename_prefixes = ("_core",)
+        # threadpoolctl matches loaded libraries by file-name prefix, then keeps a match only
+        # if its handle has one of these symbols. Every extension module named ``_core``
+        # exports PyInit__core (SciPy's highspy has one), so set_additional_attributes hides
+        # the handle of any file that is not clustor's own.
+        check_symbols = ("PyInit__core",)
+
+        def set_additional_attributes(self) -> None:
+            if not _is_own_library(self.filepath):
+                self.dynlib = None
 
         def get_num_threads(self) -> int:
-            return get_num_threads()
+            # Process-wide, like every threadpoolctl limit: a per-thread setting from
+            # set_num_threads() is not reported, else threadpoolctl would restore it as a
+            # process-wide limit when a threadpool_limits() block ends.
+            return _process_count()
 
         def set_num_threads(self, num_threads: int | None) -> None:
-            global _threadpoolctl_limit
-            _threadpoolctl_limit = None if num_threads is None else max(1, int(num_threads))
+            # Restoring the count that applied before a limit (threadpoolctl passes it back
+            # on exit) clears the limit, so CLUSTOR_NUM_THREADS/OMP_NUM_THREADS rule again.
+            _set_threadpoolctl_limit(num_threads)
 
         def get_version(self) -> str:
             from . import __version__
 
             return __version__
-
-        def set_additional_attributes(self) -> None:
-            pass
 
     threadpoolctl.register(ClustorController)

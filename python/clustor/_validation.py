@@ -19,10 +19,14 @@ __all__ = [
     "InvalidParameterError",
     "Options",
     "check_array",
+    "check_distance_range",
     "check_random_state",
     "check_sample_weight",
+    "distance_range_ok",
     "draw_seed",
     "feature_names",
+    "rescale_sample_weight",
+    "squared_diameter",
     "validate_params",
 ]
 
@@ -32,10 +36,18 @@ FLOAT_DTYPES = (np.float64, np.float32)
 class InvalidParameterError(ValueError, TypeError):
     """A parameter has a value outside what it accepts (scikit-learn's class of the same name)."""
 
+    def __reduce__(self) -> tuple:
+        # The bridged subclass is made at run time; pickle as this class, re-bridge on load.
+        return (_rebuild_invalid_parameter, self.args)
+
+
+def _rebuild_invalid_parameter(*args: Any) -> InvalidParameterError:
+    return _invalid_parameter_class()(*args)
+
 
 def _is_sparse(X: Any) -> bool:
     mod = type(X).__module__ or ""
-    return mod.startswith("scipy.sparse") or hasattr(X, "tocsr") and hasattr(X, "nnz")
+    return mod.startswith("scipy.sparse") or (hasattr(X, "tocsr") and hasattr(X, "nnz"))
 
 
 def _is_dataframe(X: Any) -> bool:
@@ -50,19 +62,35 @@ def feature_names(X: Any) -> np.ndarray | None:
     cols = list(X.columns)
     if not cols:
         return None
-    if all(isinstance(c, str) for c in cols):
+    types = sorted({type(c).__qualname__ for c in cols})
+    if len(types) > 1 and "str" in types:
+        raise TypeError(
+            "Feature names are only supported if all input features have string names, "
+            f"but your input has {types} as feature name / column name types. If you want "
+            "feature names to be stored and validated, you must convert them all to strings, "
+            "by using X.columns = X.columns.astype(str) for example. Otherwise you can remove "
+            "feature / column names from your input data, or convert them all to a "
+            "non-string data type."
+        )
+    if types == ["str"]:
         return np.asarray(cols, dtype=object)
     return None
 
 
-def _to_numpy(X: Any) -> np.ndarray:
+def _to_numpy(X: Any, input_name: str = "X") -> np.ndarray:
     if _is_sparse(X):
         raise TypeError(
-            "Sparse data was passed, but dense data is required. Use '.toarray()' to "
-            "convert to a dense numpy array (clustor does not support sparse input)."
+            f"Sparse data was passed for {input_name}, but dense data is required. Use "
+            "'.toarray()' to convert to a dense numpy array."
         )
-    if type(X).__module__.startswith("polars"):
+    mod = type(X).__module__ or ""
+    if mod.startswith("polars"):
         X = X.to_numpy()
+    elif mod.startswith("pandas") and hasattr(X, "to_numpy"):
+        arr = X.to_numpy()
+        # Nullable extension dtypes (Int64, Float64, boolean) give object arrays holding
+        # pd.NA, which float() rejects; as NaN they meet the usual missing-value message.
+        return X.to_numpy(dtype=object, na_value=np.nan) if arr.dtype == object else arr
     elif hasattr(X, "__dataframe__") and hasattr(X, "to_numpy") and not isinstance(X, np.ndarray):
         X = X.to_numpy()
     return np.asarray(X)
@@ -93,22 +121,31 @@ def check_array(
     if isinstance(X, str):
         raise ValueError(f"Expected 2D array, got a string instead for {input_name}.")
     try:
-        arr = _to_numpy(X)
+        arr = _to_numpy(X, input_name)
     except TypeError:
         raise
     except (ValueError, OverflowError) as e:
         raise ValueError(f"Could not convert {input_name} to a numeric array: {e}") from e
     if np.iscomplexobj(arr):
         raise ValueError(f"Complex data not supported\n{arr!r}\n")
-    if arr.dtype.kind in "OUSV":
+    if arr.dtype.kind in "US":
+        raise ValueError(
+            "dtype='numeric' is not compatible with arrays of bytes/strings."
+            "Convert your data to numeric values explicitly instead."
+        )
+    if arr.dtype.kind == "O":
         try:
+            # As scikit-learn: numbers (and numeric strings) in an object array convert;
+            # anything else fails with NumPy's TypeError or ValueError.
             arr = arr.astype(np.float64)
-        except (TypeError, ValueError) as e:
+        except TypeError:
+            if any(isinstance(v, complex) for v in arr.flat):
+                raise ValueError(f"Complex data not supported\n{arr!r}\n") from None
+            raise
+        except OverflowError as e:
             raise ValueError(
-                f"{input_name} must contain numbers; converting it to float failed: {e}"
+                f"Input {input_name} contains a value too large for dtype('float64'): {e}"
             ) from e
-        if np.iscomplexobj(arr):
-            raise ValueError("Complex data not supported")
     if arr.dtype.kind not in "fiub":
         raise ValueError(f"{input_name} has dtype {arr.dtype}, which is not numeric.")
     if ensure_2d:
@@ -126,7 +163,7 @@ def check_array(
             )
         if arr.ndim > 2:
             raise ValueError(
-                f"Found array with dim {arr.ndim}. {estimator} expected <= 2."
+                f"Found array with dim {arr.ndim}, while dim <= 2 is required by {estimator}."
             )
     if dtype == "numeric":
         target = arr.dtype if arr.dtype in FLOAT_DTYPES else np.dtype(np.float64)
@@ -144,7 +181,10 @@ def check_array(
                 f"Found array with {d} feature(s) (shape={arr.shape}) while a minimum of "
                 f"{ensure_min_features} is required by {estimator}."
             )
-    out = np.array(arr, dtype=target, order="C", copy=copy or None)
+    # A float64 → float32 (or longdouble → float64) cast may overflow to inf: the finiteness
+    # check below reports it with scikit-learn's message instead of NumPy's warning.
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = np.array(arr, dtype=target, order="C", copy=copy or None)
     if not allow_nan and out.dtype.kind == "f":
         _assert_all_finite(out, input_name, estimator)
     return out
@@ -169,29 +209,109 @@ def _assert_all_finite(a: np.ndarray, input_name: str, estimator: str) -> None:
 
 
 def check_sample_weight(sample_weight: Any, n_samples: int, dtype: Any) -> np.ndarray:
-    """Sample weights as a contiguous 1-D array of ``dtype``: None means all ones."""
+    """Sample weights as a contiguous 1-D array of ``dtype``: None means all ones.
+
+    Weights must be finite and non-negative with at least one positive value. scikit-learn's
+    KMeans accepts negative weights; clustor rejects them, as a weighted mean with negative
+    weights can leave the data's hull and k-means++ cannot draw with negative probability.
+    """
     if sample_weight is None:
         return np.ones(n_samples, dtype=dtype)
-    if isinstance(sample_weight, numbers.Number):
-        w = np.full(n_samples, sample_weight, dtype=dtype)
+    if isinstance(sample_weight, numbers.Real) and not isinstance(sample_weight, bool):
+        w = np.full(n_samples, float(sample_weight), dtype=np.float64)
+    elif isinstance(sample_weight, numbers.Number):
+        raise TypeError(
+            f"sample_weight must be a real number or an array-like, got {sample_weight!r}."
+        )
     else:
-        w = np.asarray(_to_numpy(sample_weight))
-        if w.dtype.kind not in "fiub":
-            raise ValueError(f"sample_weight must be numeric, got dtype {w.dtype}")
+        w = check_array(
+            sample_weight,
+            input_name="sample_weight",
+            dtype=np.float64,
+            ensure_2d=False,
+            allow_nan=True,
+        )
         if w.ndim != 1:
-            raise ValueError("Sample weights must be 1D array or scalar")
-        if w.shape != (n_samples,):
             raise ValueError(
-                f"sample_weight.shape == {w.shape}, expected {(n_samples,)}!"
+                f"Sample weights must be 1D array or scalar, got {w.ndim}D array. Expected "
+                f"either a scalar value or a 1D array of length {n_samples}."
             )
-        w = np.ascontiguousarray(w, dtype=dtype)
+        if w.shape != (n_samples,):
+            raise ValueError(f"sample_weight.shape == {w.shape}, expected {(n_samples,)}!")
     if not np.isfinite(w).all():
         raise ValueError("Input sample_weight contains NaN or infinity.")
     if (w < 0).any():
-        raise ValueError("Negative values in data passed to sample_weight")
+        raise ValueError("Negative values in data passed to `sample_weight`.")
     if n_samples and not (w > 0).any():
-        raise ValueError("sample_weight must have a positive sum; all weights are zero.")
-    return w
+        raise ValueError("Sample weights must contain at least one non-zero number.")
+    dtype = np.dtype(dtype)
+    if n_samples and w.max() > np.finfo(dtype).max:
+        raise ValueError(
+            f"Input sample_weight contains a value too large for {dtype!r} (the data's "
+            "float type); divide the weights by a common factor."
+        )
+    return np.ascontiguousarray(w, dtype=dtype)
+
+
+def rescale_sample_weight(w: np.ndarray) -> tuple[np.ndarray, float]:
+    """``(w / s, s)`` with ``s`` the power of two that brings ``max(w)`` into [1, 2).
+
+    Results of weighted k-means depend only on relative weights. Dividing by a power of two
+    is exact, so typical weights give bit-identical results, while tiny (subnormal) or huge
+    weights no longer underflow or overflow inside weighted sums; multiply weighted totals
+    (inertia) by ``s`` afterwards. Weights below 2**-1022 times the largest (subnormal once
+    rescaled) count as zero: a cluster holding only such weight would need 1/weight > 2**1024.
+    """
+    top = float(w.max()) if w.size else 0.0
+    if top <= 0 or not math.isfinite(top):
+        return w, 1.0
+    exponent = math.frexp(top)[1] - 1
+    scale = math.ldexp(1.0, exponent)
+    tiny = np.finfo(np.float64).tiny
+    if exponent == 0 and not (0 < w[w > 0].min() < tiny):
+        return w, scale
+    # ldexp keeps the division exact even where 2**exponent itself is not representable.
+    scaled = np.ldexp(w.astype(np.float64), -exponent)
+    scaled[scaled < tiny] = 0
+    return scaled.astype(w.dtype), scale
+
+
+def squared_diameter(*arrays: np.ndarray) -> float:
+    """Squared diagonal of the bounding box of the rows of ``arrays`` (float64; inf when it
+    overflows): no two points in the box are farther apart, in squared euclidean distance."""
+    lo = np.min([a.min(axis=0) for a in arrays], axis=0).astype(np.float64)
+    hi = np.max([a.max(axis=0) for a in arrays], axis=0).astype(np.float64)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return float(np.sum(np.square(hi - lo)))
+
+
+def distance_range_ok(sq_bound: float, dtype: Any, weight_total: float = 1.0) -> bool:
+    """Whether the distance kernels stay finite when ``‖x‖² − 2x·c + ‖c‖²`` is at most
+    ``4 * sq_bound``: computed in ``dtype``, and summed with weights totalling
+    ``weight_total`` in float64."""
+    limit = float(np.finfo(np.dtype(dtype)).max) / 4
+    total_limit = float(np.finfo(np.float64).max) / 4 / max(weight_total, 1.0)
+    return sq_bound <= min(limit, total_limit)
+
+
+def check_distance_range(
+    sq_diameter: float, dtype: Any, weight_total: float = 1.0, *, estimator: str = "clustor"
+) -> None:
+    """Raise ValueError when squared distances between points of a bounding box whose
+    squared diagonal is ``sq_diameter`` (data centered inside it) could overflow.
+
+    Past this limit scikit-learn silently returns inf inertia and arbitrary labels.
+    """
+    if distance_range_ok(sq_diameter, dtype, weight_total):
+        return
+    dtype = np.dtype(dtype)
+    advice = " or use float64 data" if dtype == np.float32 else ""
+    raise ValueError(
+        f"{estimator} cannot work on this data in {dtype}: its values span too wide a range, "
+        f"so squared distances between samples overflow (squared bounding-box diagonal "
+        f"{sq_diameter:.3g}). Rescale X, e.g. with sklearn.preprocessing.StandardScaler"
+        f"{advice}."
+    )
 
 
 def check_random_state(seed: Any) -> np.random.RandomState | np.random.Generator:
@@ -240,8 +360,9 @@ class Interval:
 
     def __str__(self) -> str:
         kind = "an int" if self.kind is numbers.Integral else "a float"
-        lb = "[" if self.closed in ("left", "both") else "("
-        rb = "]" if self.closed in ("right", "both") else ")"
+        # An infinite end is never included, whatever ``closed`` says.
+        lb = "[" if self.closed in ("left", "both") and self.left is not None else "("
+        rb = "]" if self.closed in ("right", "both") and self.right is not None else ")"
         left = "-inf" if self.left is None else self.left
         right = "inf" if self.right is None else self.right
         return f"{kind} in the range {lb}{left}, {right}{rb}"
@@ -268,20 +389,24 @@ class Options:
 _SIMPLE: dict[str, tuple[Callable[[Any], bool], str]] = {
     "boolean": (lambda v: isinstance(v, (bool, np.bool_)), "an instance of 'bool'"),
     "array-like": (
-        lambda v: hasattr(v, "__len__") or hasattr(v, "shape") or hasattr(v, "__array__"),
+        lambda v: (
+            not isinstance(v, (str, bytes))
+            and (hasattr(v, "__len__") or hasattr(v, "shape") or hasattr(v, "__array__"))
+        ),
         "an array-like",
     ),
     "callable": (callable, "a callable"),
     "random_state": (
-        lambda v: v is None
-        or (isinstance(v, numbers.Integral) and not isinstance(v, bool) and 0 <= v < 2**32)
-        or isinstance(v, (np.random.RandomState, np.random.Generator)),
+        lambda v: (
+            v is None
+            or (isinstance(v, numbers.Integral) and not isinstance(v, bool) and 0 <= v < 2**32)
+            or isinstance(v, (np.random.RandomState, np.random.Generator))
+        ),
         "an int in the range [0, 4294967295], an instance of 'numpy.random.RandomState', "
         "an instance of 'numpy.random.Generator' or None",
     ),
     "verbose": (
-        lambda v: isinstance(v, (bool, np.bool_))
-        or (isinstance(v, numbers.Integral) and v >= 0),
+        lambda v: isinstance(v, (bool, np.bool_)) or (isinstance(v, numbers.Integral) and v >= 0),
         "an int in the range [0, inf) or a bool",
     ),
 }

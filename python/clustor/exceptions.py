@@ -13,12 +13,30 @@ import sys
 __all__ = ["ConvergenceWarning", "NotFittedError"]
 
 
-class NotFittedError(ValueError, AttributeError):
+class _Bridgeable:
+    """Pickles as clustor's class, re-bridged to scikit-learn's where it is unpickled: the
+    bridged subclass is made at run time and cannot be found by name."""
+
+    args: tuple
+
+    def __reduce__(self) -> tuple:
+        base = next(c for c in type(self).__mro__ if c.__module__ == __name__ and c in _BASES)
+        return (_rebuild, (base, self.args))
+
+
+class NotFittedError(_Bridgeable, ValueError, AttributeError):
     """An estimator was used before ``fit``."""
 
 
-class ConvergenceWarning(UserWarning):
+class ConvergenceWarning(_Bridgeable, UserWarning):
     """An algorithm stopped without meeting its convergence criterion."""
+
+
+_BASES = (NotFittedError, ConvergenceWarning)
+
+
+def _rebuild(cls: type, args: tuple) -> BaseException:
+    return _sklearn_compatible(cls)(*args)
 
 
 _bridged: dict[type, type] = {}

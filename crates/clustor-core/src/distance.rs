@@ -54,129 +54,452 @@ pub fn sq_norms<T: Float>(x: MatRef<'_, T>) -> Vec<T> {
     (0..x.rows()).map(|i| dot(x.row(i), x.row(i))).collect()
 }
 
-/// The register tile of the blocked kernel, per float type: `MR` rows × `NR` centers.
-pub trait Tile: Copy {
-    /// Centers per panel (two AVX2 registers' worth).
-    const NR: usize;
-    /// `out[r*ldo + j] = norms[j] − 2·x_r·c_j` for rows `x` (m×d) and all packed panels.
-    fn tile_block(x: &[Self], m: usize, d: usize, panels: &[Self], norms: &[Self], out: &mut [Self], ldo: usize);
+/// Receives the results of the tiled kernel ([`PackedCenters::run`]). The kernel is
+/// monomorphised per sink and both hooks are inlined into it, so an unused hook costs nothing
+/// and the caller's per-row work (argmin, center sums, potentials) runs while the row is
+/// still in L1, without a distance buffer in between.
+pub trait TileSink<T> {
+    /// Whether the kernel tracks each row's closest center and calls [`TileSink::row_min`].
+    const ARGMIN: bool;
+    /// `vals[j] = ‖c‖² − 2·x·c` of row `row` (index into the rows given to the kernel) and
+    /// center `p·NR + j` of panel `p`; padding centers give +∞.
+    #[inline(always)]
+    fn panel<const NR: usize>(&mut self, _row: usize, _p: usize, _vals: &[T; NR]) {}
+    /// Closest center `j` of `row` (the lowest index on ties) and its `‖c_j‖² − 2·x·c_j`.
+    #[inline(always)]
+    fn row_min(&mut self, _row: usize, _j: usize, _v: T) {}
 }
 
-/// Rows per register tile.
-const MR: usize = 4;
+/// The register tiles of the kernel, per float type.
+pub trait Tile: Copy + Sized {
+    /// `(MR, NR)` shapes compiled for this type: `MR` rows × `NR` centers (a panel), chosen
+    /// per `k` by [`PackedCenters::new`] to waste the fewest padding centers.
+    const SHAPES: [(usize, usize); 2];
+    /// Runs the kernel with the shape of panel width `nr` (one of [`Tile::SHAPES`]).
+    fn run_tiles<S: TileSink<Self>>(
+        nr: usize,
+        x: &[Self],
+        m: usize,
+        d: usize,
+        panels: &[Self],
+        half_norms: &[Self],
+        sink: &mut S,
+    );
+}
 
+// Why these shapes: AVX2 has 16 vector registers; 12 accumulators (MR rows × NV registers
+// of centers) keep both FMA pipes busy across the 4-cycle FMA latency (8 would just cover
+// it, with no slack) and leave room for the broadcast of x and the panel registers. A panel
+// of 2 registers (8 f64 / 16 f32 centers) with 6 rows suits large k (k = 32: no padding); a
+// panel of 3 registers (12 f64 / 24 f32) with 4 rows suits small k (k = 10 in f64: one
+// panel, 2 padding centers instead of 6, and X is streamed exactly once per pass).
 macro_rules! impl_tile {
-    ($t:ty, $nr:expr) => {
+    ($t:ty, $avx:ty, $lanes:literal, ($mr1:literal, $nv1:literal), ($mr2:literal, $nv2:literal)) => {
         impl Tile for $t {
-            const NR: usize = $nr;
-            fn tile_block(x: &[$t], m: usize, d: usize, panels: &[$t], norms: &[$t], out: &mut [$t], ldo: usize) {
+            const SHAPES: [(usize, usize); 2] = [($mr1, $nv1 * $lanes), ($mr2, $nv2 * $lanes)];
+            fn run_tiles<S: TileSink<$t>>(
+                nr: usize,
+                x: &[$t],
+                m: usize,
+                d: usize,
+                panels: &[$t],
+                half_norms: &[$t],
+                sink: &mut S,
+            ) {
                 #[cfg(target_arch = "x86_64")]
                 {
                     if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
                         #[target_feature(enable = "avx2,fma")]
-                        unsafe fn avx2(
+                        unsafe fn avx2<S: TileSink<$t>>(
+                            nr: usize,
                             x: &[$t],
                             m: usize,
                             d: usize,
                             panels: &[$t],
-                            norms: &[$t],
-                            out: &mut [$t],
-                            ldo: usize,
+                            half_norms: &[$t],
+                            sink: &mut S,
                         ) {
-                            tile_block_body::<$t, $nr>(x, m, d, panels, norms, out, ldo)
+                            // SAFETY (both calls): AVX2 and FMA are enabled in this function.
+                            if nr == $nv1 * $lanes {
+                                unsafe { tiles::<$t, $avx, S, $mr1, $nv1, { $nv1 * $lanes }>(x, m, d, panels, half_norms, sink) }
+                            } else {
+                                unsafe { tiles::<$t, $avx, S, $mr2, $nv2, { $nv2 * $lanes }>(x, m, d, panels, half_norms, sink) }
+                            }
                         }
                         // SAFETY: the CPU supports AVX2 and FMA (checked just above).
-                        return unsafe { avx2(x, m, d, panels, norms, out, ldo) };
+                        return unsafe { avx2(nr, x, m, d, panels, half_norms, sink) };
                     }
                 }
-                tile_block_body::<$t, $nr>(x, m, d, panels, norms, out, ldo)
+                type P = Lanes<$t, $lanes>;
+                // SAFETY (both calls): the portable vectors need no CPU feature.
+                if nr == $nv1 * $lanes {
+                    unsafe { tiles::<$t, P, S, $mr1, $nv1, { $nv1 * $lanes }>(x, m, d, panels, half_norms, sink) }
+                } else {
+                    unsafe { tiles::<$t, P, S, $mr2, $nv2, { $nv2 * $lanes }>(x, m, d, panels, half_norms, sink) }
+                }
             }
         }
     };
 }
 
-impl_tile!(f64, 8);
-impl_tile!(f32, 16);
+#[cfg(target_arch = "x86_64")]
+impl_tile!(f64, simd::F64x4, 4, (6, 2), (3, 3));
+#[cfg(target_arch = "x86_64")]
+impl_tile!(f32, simd::F32x8, 8, (6, 2), (3, 3));
+#[cfg(not(target_arch = "x86_64"))]
+impl_tile!(f64, Lanes<f64, 4>, 4, (6, 2), (3, 3));
+#[cfg(not(target_arch = "x86_64"))]
+impl_tile!(f32, Lanes<f32, 8>, 8, (6, 2), (3, 3));
 
-/// The kernel body, compiled once per float type and instruction set.
+/// One vector register of `T` as the kernel uses it. Implemented with AVX2 intrinsics for
+/// f64 and f32 (module `simd`) and portably by [`Lanes`]; the kernel itself is written once,
+/// generic over this trait. (Left to itself, LLVM scalarises the kernel's compare-and-select
+/// bookkeeping and spills the tile: measured 2.5× slower.)
+///
+/// # Safety
+/// The methods are `unsafe` because an implementation may need CPU features that the caller
+/// must have enabled (AVX2 and FMA for the `simd` types), and because `load`/`store` read
+/// and write `LANES` values at a raw pointer.
+trait Simd<T>: Copy {
+    const LANES: usize;
+    unsafe fn splat(v: T) -> Self;
+    unsafe fn load(p: *const T) -> Self;
+    unsafe fn store(self, p: *mut T);
+    unsafe fn add(self, o: Self) -> Self;
+    unsafe fn mul(self, o: Self) -> Self;
+    /// `self − a·b`, fused where the hardware has FMA.
+    unsafe fn sub_mul(self, a: Self, b: Self) -> Self;
+    /// Per lane `self < o ? self : o`.
+    unsafe fn min_lt(self, o: Self) -> Self;
+    /// Per lane `a < b ? t : f`.
+    unsafe fn select_lt(a: Self, b: Self, t: Self, f: Self) -> Self;
+    /// Per lane `a == b ? t : f`.
+    unsafe fn select_eq(a: Self, b: Self, t: Self, f: Self) -> Self;
+    /// Smallest lane.
+    unsafe fn hmin(self) -> T;
+    /// Hint to fetch the cache line at `p` into L1 (no effect on results; `p` need not be
+    /// dereferenceable).
+    #[inline(always)]
+    unsafe fn prefetch(_p: *const T) {}
+}
+
+/// The portable vector: `L` values, operated on lane by lane (separate multiply and add:
+/// without hardware FMA `mul_add` is a slow library call).
+#[derive(Clone, Copy)]
+struct Lanes<T, const L: usize>([T; L]);
+
+impl<T: Float, const L: usize> Simd<T> for Lanes<T, L> {
+    const LANES: usize = L;
+    #[inline(always)]
+    unsafe fn splat(v: T) -> Self {
+        Self([v; L])
+    }
+    #[inline(always)]
+    unsafe fn load(p: *const T) -> Self {
+        // SAFETY: the caller guarantees L readable values at p.
+        Self(unsafe { std::ptr::read_unaligned(p.cast::<[T; L]>()) })
+    }
+    #[inline(always)]
+    unsafe fn store(self, p: *mut T) {
+        // SAFETY: the caller guarantees L writable values at p.
+        unsafe { std::ptr::write_unaligned(p.cast::<[T; L]>(), self.0) }
+    }
+    #[inline(always)]
+    unsafe fn add(self, o: Self) -> Self {
+        Self(std::array::from_fn(|i| self.0[i] + o.0[i]))
+    }
+    #[inline(always)]
+    unsafe fn mul(self, o: Self) -> Self {
+        Self(std::array::from_fn(|i| self.0[i] * o.0[i]))
+    }
+    #[inline(always)]
+    unsafe fn sub_mul(self, a: Self, b: Self) -> Self {
+        Self(std::array::from_fn(|i| self.0[i] - a.0[i] * b.0[i]))
+    }
+    #[inline(always)]
+    unsafe fn min_lt(self, o: Self) -> Self {
+        Self(std::array::from_fn(|i| if self.0[i] < o.0[i] { self.0[i] } else { o.0[i] }))
+    }
+    #[inline(always)]
+    unsafe fn select_lt(a: Self, b: Self, t: Self, f: Self) -> Self {
+        Self(std::array::from_fn(|i| if a.0[i] < b.0[i] { t.0[i] } else { f.0[i] }))
+    }
+    #[inline(always)]
+    unsafe fn select_eq(a: Self, b: Self, t: Self, f: Self) -> Self {
+        Self(std::array::from_fn(|i| if a.0[i] == b.0[i] { t.0[i] } else { f.0[i] }))
+    }
+    #[inline(always)]
+    unsafe fn hmin(self) -> T {
+        self.0.iter().fold(self.0[0], |m, &v| if v < m { v } else { m })
+    }
+}
+
+/// AVX2 + FMA vectors. Every method must be called from a function compiled with those
+/// features (the kernel's `avx2` entry points); they are then inlined to single instructions.
+#[cfg(target_arch = "x86_64")]
+mod simd {
+    use super::Simd;
+    use std::arch::x86_64::*;
+
+    #[derive(Clone, Copy)]
+    pub(super) struct F64x4(__m256d);
+    #[derive(Clone, Copy)]
+    pub(super) struct F32x8(__m256);
+
+    // SAFETY (all methods): AVX2/FMA are enabled by the caller; load/store access LANES
+    // values at the pointer, which the caller guarantees.
+    impl Simd<f64> for F64x4 {
+        const LANES: usize = 4;
+        #[inline(always)]
+        unsafe fn splat(v: f64) -> Self {
+            unsafe { Self(_mm256_set1_pd(v)) }
+        }
+        #[inline(always)]
+        unsafe fn load(p: *const f64) -> Self {
+            unsafe { Self(_mm256_loadu_pd(p)) }
+        }
+        #[inline(always)]
+        unsafe fn store(self, p: *mut f64) {
+            unsafe { _mm256_storeu_pd(p, self.0) }
+        }
+        #[inline(always)]
+        unsafe fn add(self, o: Self) -> Self {
+            unsafe { Self(_mm256_add_pd(self.0, o.0)) }
+        }
+        #[inline(always)]
+        unsafe fn mul(self, o: Self) -> Self {
+            unsafe { Self(_mm256_mul_pd(self.0, o.0)) }
+        }
+        #[inline(always)]
+        unsafe fn sub_mul(self, a: Self, b: Self) -> Self {
+            unsafe { Self(_mm256_fnmadd_pd(a.0, b.0, self.0)) }
+        }
+        #[inline(always)]
+        unsafe fn min_lt(self, o: Self) -> Self {
+            // minpd returns the second operand unless the first is smaller.
+            unsafe { Self(_mm256_min_pd(self.0, o.0)) }
+        }
+        #[inline(always)]
+        unsafe fn select_lt(a: Self, b: Self, t: Self, f: Self) -> Self {
+            unsafe { Self(_mm256_blendv_pd(f.0, t.0, _mm256_cmp_pd::<_CMP_LT_OQ>(a.0, b.0))) }
+        }
+        #[inline(always)]
+        unsafe fn select_eq(a: Self, b: Self, t: Self, f: Self) -> Self {
+            unsafe { Self(_mm256_blendv_pd(f.0, t.0, _mm256_cmp_pd::<_CMP_EQ_OQ>(a.0, b.0))) }
+        }
+        #[inline(always)]
+        unsafe fn prefetch(p: *const f64) {
+            unsafe { _mm_prefetch::<_MM_HINT_T0>(p.cast()) }
+        }
+        #[inline(always)]
+        unsafe fn hmin(self) -> f64 {
+            unsafe {
+                let m = _mm_min_pd(_mm256_castpd256_pd128(self.0), _mm256_extractf128_pd::<1>(self.0));
+                _mm_cvtsd_f64(_mm_min_sd(m, _mm_unpackhi_pd(m, m)))
+            }
+        }
+    }
+
+    impl Simd<f32> for F32x8 {
+        const LANES: usize = 8;
+        #[inline(always)]
+        unsafe fn splat(v: f32) -> Self {
+            unsafe { Self(_mm256_set1_ps(v)) }
+        }
+        #[inline(always)]
+        unsafe fn load(p: *const f32) -> Self {
+            unsafe { Self(_mm256_loadu_ps(p)) }
+        }
+        #[inline(always)]
+        unsafe fn store(self, p: *mut f32) {
+            unsafe { _mm256_storeu_ps(p, self.0) }
+        }
+        #[inline(always)]
+        unsafe fn add(self, o: Self) -> Self {
+            unsafe { Self(_mm256_add_ps(self.0, o.0)) }
+        }
+        #[inline(always)]
+        unsafe fn mul(self, o: Self) -> Self {
+            unsafe { Self(_mm256_mul_ps(self.0, o.0)) }
+        }
+        #[inline(always)]
+        unsafe fn sub_mul(self, a: Self, b: Self) -> Self {
+            unsafe { Self(_mm256_fnmadd_ps(a.0, b.0, self.0)) }
+        }
+        #[inline(always)]
+        unsafe fn min_lt(self, o: Self) -> Self {
+            unsafe { Self(_mm256_min_ps(self.0, o.0)) }
+        }
+        #[inline(always)]
+        unsafe fn select_lt(a: Self, b: Self, t: Self, f: Self) -> Self {
+            unsafe { Self(_mm256_blendv_ps(f.0, t.0, _mm256_cmp_ps::<_CMP_LT_OQ>(a.0, b.0))) }
+        }
+        #[inline(always)]
+        unsafe fn select_eq(a: Self, b: Self, t: Self, f: Self) -> Self {
+            unsafe { Self(_mm256_blendv_ps(f.0, t.0, _mm256_cmp_ps::<_CMP_EQ_OQ>(a.0, b.0))) }
+        }
+        #[inline(always)]
+        unsafe fn prefetch(p: *const f32) {
+            unsafe { _mm_prefetch::<_MM_HINT_T0>(p.cast()) }
+        }
+        #[inline(always)]
+        unsafe fn hmin(self) -> f32 {
+            unsafe {
+                let m = _mm_min_ps(_mm256_castps256_ps128(self.0), _mm256_extractf128_ps::<1>(self.0));
+                let m = _mm_min_ps(m, _mm_movehl_ps(m, m));
+                _mm_cvtss_f32(_mm_min_ss(m, _mm_movehdup_ps(m)))
+            }
+        }
+    }
+}
+
+/// The kernel body: one generic function, compiled per float type, vector type, shape and
+/// sink. `MR` rows × `NV` vectors of centers (`NR = NV·LANES` centers) per register tile.
+///
+/// Each accumulator starts at `½‖c‖²` and has `x_f·c_f` subtracted feature by feature, so
+/// that it ends at `½(‖c‖² − 2·x·c)`: no scaling pass over the tile, and doubling (exact)
+/// gives the reported value.
+///
+/// Memory: with large d the pass is bound by reading X (K2: 784 f64 features, 6 KiB per
+/// row); the hardware prefetchers alone sustained ~7 GB/s per core on the tile's row
+/// streams. So while the first panel runs over a tile, the next tile's rows are prefetched,
+/// one cache line per row every `64 / size_of::<T>()` features (measured 30% faster).
+/// Blocking over d so that a panel slice stays in L1 was tried and gained nothing here (the
+/// panel streams well from L2; the loop reached 85% of peak FMA with X in cache).
+///
+/// # Safety
+/// `V`'s CPU features must be enabled in the caller.
 #[inline(always)]
-fn tile_block_body<T: Float, const NR: usize>(
+unsafe fn tiles<T: Float, V: Simd<T>, S: TileSink<T>, const MR: usize, const NV: usize, const NR: usize>(
     x: &[T],
     m: usize,
     d: usize,
     panels: &[T],
-    norms: &[T],
-    out: &mut [T],
-    ldo: usize,
+    half_norms: &[T],
+    sink: &mut S,
 ) {
-    let n_panels = norms.len() / NR;
-    let two = T::one() + T::one();
-    let mut r0 = 0;
-    while r0 < m {
-        let mr = MR.min(m - r0);
-        for p in 0..n_panels {
-            let panel = &panels[p * d * NR..(p + 1) * d * NR];
-            let mut acc = [[T::zero(); NR]; MR];
-            if mr == MR {
-                let rows: [&[T]; MR] = std::array::from_fn(|r| &x[(r0 + r) * d..(r0 + r + 1) * d]);
+    let n_panels = half_norms.len() / NR;
+    if m == 0 || n_panels == 0 || d == 0 {
+        return;
+    }
+    // The bounds every unchecked access below relies on.
+    assert!(NR == NV * V::LANES && x.len() >= m * d && panels.len() == n_panels * d * NR);
+    assert!(half_norms.len() == n_panels * NR);
+    let l = V::LANES;
+    let line = (64 / std::mem::size_of::<T>()).max(1);
+    // SAFETY: all vector operations run with V's features enabled (the caller's contract);
+    // every pointer access stays within the slices as asserted above (prefetches need not).
+    unsafe {
+        let lane_index: [T; NR] = std::array::from_fn(|j| T::of_f64(j as f64));
+        let iota: [V; NV] = std::array::from_fn(|v| V::load(lane_index.as_ptr().add(v * l)));
+        let inf = V::splat(T::infinity());
+        let nr = V::splat(T::of_f64(NR as f64));
+        let mut r0 = 0;
+        while r0 < m {
+            let mr = MR.min(m - r0);
+            // A short last tile repeats its last row, so that every tile has the full
+            // register shape; the repeated rows' results are dropped.
+            let rows: [*const T; MR] = std::array::from_fn(|r| x.as_ptr().add((r0 + r.min(mr - 1)) * d));
+            let next: [*const T; MR] = std::array::from_fn(|r| x.as_ptr().add((r0 + MR + r).min(m - 1) * d));
+            // Per row and lane: smallest value so far and the panel it came from (as T, so
+            // that value and index are selected with one compare mask).
+            let mut best = [[inf; NV]; MR];
+            let mut best_p = [[V::splat(T::zero()); NV]; MR];
+            for p in 0..n_panels {
+                let panel = panels.as_ptr().add(p * d * NR);
+                let hn: [V; NV] = std::array::from_fn(|v| V::load(half_norms.as_ptr().add(p * NR + v * l)));
+                let mut acc = [hn; MR];
                 for f in 0..d {
-                    let c: &[T; NR] = panel[f * NR..(f + 1) * NR].try_into().unwrap();
+                    if p == 0 && f % line == 0 {
+                        for nx in next {
+                            V::prefetch(nx.add(f));
+                        }
+                    }
+                    let c: [V; NV] = std::array::from_fn(|v| V::load(panel.add(f * NR + v * l)));
                     for r in 0..MR {
-                        let xv = rows[r][f];
-                        for j in 0..NR {
-                            acc[r][j] += xv * c[j];
+                        let xv = V::splat(*rows[r].add(f));
+                        for v in 0..NV {
+                            acc[r][v] = acc[r][v].sub_mul(xv, c[v]);
                         }
                     }
                 }
-            } else {
+                if S::ARGMIN {
+                    // Strictly smaller: on ties the earlier panel (lower index) stays.
+                    let pt = V::splat(T::of_f64(p as f64));
+                    for r in 0..MR {
+                        for v in 0..NV {
+                            best_p[r][v] = V::select_lt(acc[r][v], best[r][v], pt, best_p[r][v]);
+                            best[r][v] = acc[r][v].min_lt(best[r][v]);
+                        }
+                    }
+                }
                 for r in 0..mr {
-                    let row = &x[(r0 + r) * d..(r0 + r + 1) * d];
-                    for f in 0..d {
-                        let xv = row[f];
-                        let c = &panel[f * NR..(f + 1) * NR];
-                        for j in 0..NR {
-                            acc[r][j] += xv * c[j];
-                        }
+                    let mut vals = [T::zero(); NR];
+                    for v in 0..NV {
+                        acc[r][v].add(acc[r][v]).store(vals.as_mut_ptr().add(v * l));
                     }
+                    sink.panel(r0 + r, p, &vals);
                 }
             }
-            for r in 0..mr {
-                let o = &mut out[(r0 + r) * ldo + p * NR..(r0 + r) * ldo + (p + 1) * NR];
-                for j in 0..NR {
-                    o[j] = norms[p * NR + j] - two * acc[r][j];
+            if S::ARGMIN {
+                for r in 0..mr {
+                    // The smallest value, then the lowest center index among the lanes
+                    // holding it.
+                    let mut low = best[r][0];
+                    for v in 1..NV {
+                        low = low.min_lt(best[r][v]);
+                    }
+                    let value = low.hmin();
+                    let vs = V::splat(value);
+                    let mut idx = inf;
+                    for v in 0..NV {
+                        let j = best_p[r][v].mul(nr).add(iota[v]);
+                        idx = V::select_eq(best[r][v], vs, j, inf).min_lt(idx);
+                    }
+                    let j = idx.hmin();
+                    // +∞ only when no lane compares (NaN from overflowing data): center 0.
+                    let j = if j.is_finite() { j.as_f64() as usize } else { 0 };
+                    sink.row_min(r0 + r, j, value + value);
                 }
             }
+            r0 += MR;
         }
-        r0 += MR;
     }
 }
 
-/// Centers laid out for the tiled kernel: panels of `NR` centers, each stored feature-major
-/// (d×NR), the last panel padded with zero centers whose norm is +∞ (never the argmin).
+/// Centers laid out for the tiled kernel: panels of `nr` centers, each stored feature-major
+/// (d×nr), the last panel padded with zero centers whose norm is +∞ (never the argmin).
 #[derive(Debug, Clone)]
 pub struct PackedCenters<T> {
     panels: Vec<T>,
     norms: Vec<T>,
+    /// `½‖c‖²`, where the kernel's accumulators start (+∞ for padding).
+    half_norms: Vec<T>,
     k: usize,
     d: usize,
+    nr: usize,
 }
 
-impl<T: Float + Tile> PackedCenters<T> {
-    /// Packs `centers` (k×d).
+impl<T: Float> PackedCenters<T> {
+    /// Packs `centers` (k×d), with the panel width that needs the fewest padding centers
+    /// (the narrower on ties).
     pub fn new(centers: MatRef<'_, T>) -> Self {
         let (k, d) = (centers.rows(), centers.cols());
-        let kp = k.div_ceil(T::NR) * T::NR;
+        let nr = T::SHAPES.iter().map(|s| s.1).min_by_key(|&nr| (k.div_ceil(nr) * nr, nr)).unwrap_or(T::SHAPES[0].1);
+        let kp = k.div_ceil(nr) * nr;
         let mut panels = vec![T::zero(); kp * d];
         let mut norms = vec![T::infinity(); kp];
         for j in 0..k {
-            let (p, jj) = (j / T::NR, j % T::NR);
+            let (p, jj) = (j / nr, j % nr);
             let c = centers.row(j);
             for f in 0..d {
-                panels[p * d * T::NR + f * T::NR + jj] = c[f];
+                panels[p * d * nr + f * nr + jj] = c[f];
             }
             norms[j] = dot(c, c);
         }
-        Self { panels, norms, k, d }
+        let half = T::one() / (T::one() + T::one());
+        let half_norms = norms.iter().map(|&v| v * half).collect();
+        Self { panels, norms, half_norms, k, d, nr }
     }
 
     /// Number of real centers.
@@ -189,17 +512,55 @@ impl<T: Float + Tile> PackedCenters<T> {
         self.norms.len()
     }
 
+    /// Centers per panel.
+    pub fn panel_width(&self) -> usize {
+        self.nr
+    }
+
     /// Squared norm of center `j`.
     pub fn norm(&self, j: usize) -> T {
         self.norms[j]
     }
 
+    /// Runs the kernel over the `m` rows in `x` (m×d), handing the results to `sink`.
+    #[inline]
+    pub fn run<S: TileSink<T>>(&self, x: &[T], m: usize, sink: &mut S) {
+        assert_eq!(x.len(), m * self.d, "rows do not match the centers' dimension");
+        T::run_tiles(self.nr, x, m, self.d, &self.panels, &self.half_norms, sink);
+    }
+
+    /// Calls `f(row, j, v)` with the closest center `j` of each row (lowest index on ties)
+    /// and `v = ‖c_j‖² − 2·x·c_j`; adding `‖x‖²` gives the squared distance.
+    #[inline]
+    pub fn for_each_closest<F: FnMut(usize, usize, T)>(&self, x: &[T], m: usize, f: F) {
+        struct Closest<F>(F);
+        impl<T, F: FnMut(usize, usize, T)> TileSink<T> for Closest<F> {
+            const ARGMIN: bool = true;
+            #[inline(always)]
+            fn row_min(&mut self, row: usize, j: usize, v: T) {
+                (self.0)(row, j, v)
+            }
+        }
+        self.run(x, m, &mut Closest(f));
+    }
+
     /// `out[r*padded_k + j] = ‖c_j‖² − 2·x_r·c_j` for the `m` rows in `x` (m×d);
     /// adding `‖x_r‖²` gives the squared distance.
     pub fn partial_sq_dists(&self, x: &[T], m: usize, out: &mut [T]) {
-        debug_assert_eq!(x.len(), m * self.d);
-        debug_assert!(out.len() >= m * self.padded_k());
-        T::tile_block(x, m, self.d, &self.panels, &self.norms, out, self.padded_k());
+        struct Store<'a, T> {
+            out: &'a mut [T],
+            ld: usize,
+        }
+        impl<T: Copy> TileSink<T> for Store<'_, T> {
+            const ARGMIN: bool = false;
+            #[inline(always)]
+            fn panel<const NR: usize>(&mut self, row: usize, p: usize, vals: &[T; NR]) {
+                self.out[row * self.ld + p * NR..][..NR].copy_from_slice(vals);
+            }
+        }
+        assert!(out.len() >= m * self.padded_k());
+        let ld = self.padded_k();
+        self.run(x, m, &mut Store { out, ld });
     }
 }
 

@@ -11,6 +11,7 @@ pub mod error;
 pub mod float;
 pub mod kmeans;
 pub mod matrix;
+pub mod metrics;
 pub mod monitor;
 pub mod parallel;
 pub mod rng;

@@ -5,6 +5,7 @@
 mod convert;
 mod error;
 mod kmeans;
+mod metrics;
 
 use pyo3::prelude::*;
 
@@ -14,6 +15,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_function(wrap_pyfunction!(available_threads, m)?)?;
     kmeans::register(m)?;
+    metrics::register(m)?;
     Ok(())
 }
 

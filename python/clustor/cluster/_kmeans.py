@@ -19,9 +19,13 @@ from .._validation import (
     Interval,
     Options,
     check_array,
+    check_distance_range,
     check_random_state,
     check_sample_weight,
+    distance_range_ok,
     draw_seed,
+    rescale_sample_weight,
+    squared_diameter,
 )
 from ..exceptions import convergence_warning_class
 
@@ -33,16 +37,75 @@ _METRICS = {"euclidean": "euclidean", "l2": "euclidean", "cosine": "cosine"}
 def _normalize_rows(X: np.ndarray) -> np.ndarray:
     """Rows scaled to unit euclidean norm; zero rows stay zero (their cosine distance to any
     center is defined as 1)."""
-    norms = np.sqrt(np.einsum("ij,ij->i", X, X, dtype=np.float64)).astype(X.dtype)
+    with np.errstate(over="ignore", under="ignore"):
+        sq = np.einsum("ij,ij->i", X, X, dtype=np.float64)
+        norms = np.sqrt(sq).astype(X.dtype)
     norms[norms == 0] = 1
-    return np.ascontiguousarray(X / norms[:, None])
+    out = X / norms[:, None]
+    # Rows whose squared norm overflows (|x| ~ 1e200) or underflows (~ 1e-200): divide by
+    # the largest |value| first.
+    bad = ~np.isfinite(norms) | (sq < np.finfo(np.float64).tiny)
+    if bad.any():
+        rows = X[bad].astype(np.float64)
+        top = np.abs(rows).max(axis=1, initial=0)
+        top[top == 0] = 1
+        rows /= top[:, None]
+        n = np.sqrt(np.einsum("ij,ij->i", rows, rows))
+        n[n == 0] = 1
+        out[bad] = rows / n[:, None]
+    return np.ascontiguousarray(out)
 
 
 def _tolerance(X: np.ndarray, tol: float) -> float:
     """scikit-learn's data-dependent tolerance: ``tol`` × mean feature variance."""
     if tol == 0:
         return 0.0
-    return float(np.mean(np.var(X, axis=0)) * tol)
+    with np.errstate(over="ignore", invalid="ignore"):
+        var = np.var(X, axis=0)
+    if not np.isfinite(var).all():
+        # Huge constant columns overflow the plain variance; it is shift-invariant.
+        var = np.var(X - X.min(axis=0), axis=0)
+    return float(np.mean(var) * tol)
+
+
+def _mean(X: np.ndarray) -> np.ndarray:
+    """Column means in X's type; shifted by the column minimum where the plain sum
+    overflows (huge constant columns; the spread is known to be representable)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        mean = X.mean(axis=0)
+    if np.isfinite(mean).all():
+        return mean
+    lo = X.min(axis=0)
+    return (lo + (X - lo).mean(axis=0)).astype(X.dtype)
+
+
+def _kernel_frame(
+    X: np.ndarray, centers: np.ndarray, weight_total: float, estimator: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """X and the centers as the distance kernels get them: unchanged when their squared
+    norms cannot overflow, else both shifted by the centers' mean (which leaves every
+    distance as it is); ValueError when even the shifted distances would overflow."""
+    with np.errstate(over="ignore"):
+        top = max(float(np.abs(X).max()), float(np.abs(centers).max()))
+        raw_bound = X.shape[1] * top * top
+    if distance_range_ok(raw_bound, X.dtype, weight_total):
+        return X, centers
+    check_distance_range(squared_diameter(X, centers), X.dtype, weight_total, estimator=estimator)
+    ref = _mean(centers)
+    return np.ascontiguousarray(X - ref), np.ascontiguousarray(centers - ref)
+
+
+def _unscale(total: float, w_scale: float) -> float:
+    """A weighted total computed with rescaled weights, in the caller's units."""
+    with np.errstate(over="ignore"):
+        out = float(total) * w_scale
+    if not np.isfinite(out):
+        raise ValueError(
+            f"The weighted inertia overflows float64 ({total:.3g} * {w_scale:.3g}): "
+            "sample_weight and the squared distances are too large together; divide "
+            "sample_weight by a common factor or rescale X."
+        )
+    return out
 
 
 def _is_same_clustering(labels1: np.ndarray, labels2: np.ndarray, n_clusters: int) -> bool:
@@ -108,11 +171,15 @@ def kmeans_plusplus(
         not isinstance(n_local_trials, numbers.Integral) or n_local_trials < 1
     ):
         raise ValueError(f"n_local_trials must be an int >= 1 or None, got {n_local_trials!r}.")
-    w = check_sample_weight(sample_weight, X.shape[0], X.dtype)
+    w, _ = rescale_sample_weight(check_sample_weight(sample_weight, X.shape[0], X.dtype))
+    # Rows far from the origin are seeded relative to their mean; the centers returned are
+    # X's own rows either way.
+    Xk, _ = _kernel_frame(X, X[:1], float(w.sum()), "kmeans_plusplus")
     seed = draw_seed(check_random_state(random_state))
-    return _core.kmeans_plusplus(
-        X, w, int(n_clusters), n_local_trials, seed, get_num_threads(n_threads)
+    _, indices = _core.kmeans_plusplus(
+        Xk, w, int(n_clusters), n_local_trials, seed, get_num_threads(n_threads)
     )
+    return X[indices], indices
 
 
 class KMeans(ClusterMixin, TransformerMixin, BaseEstimator):
@@ -140,7 +207,8 @@ class KMeans(ClusterMixin, TransformerMixin, BaseEstimator):
         Accepted for compatibility; the input is never modified.
     algorithm : {'lloyd', 'elkan'}, default='lloyd'
         'lloyd' runs a register-tiled distance kernel fused with the assignment; 'elkan'
-        keeps triangle-inequality bounds (n×k memory) and skips most distance computations.
+        keeps triangle-inequality bounds (n×k memory) and skips most distance computations
+        (with ``n_clusters=1`` it runs as 'lloyd', which gives the same result).
     metric : {'euclidean', 'l2', 'cosine'}, default='euclidean'
         Case-insensitive. Under 'cosine' rows are scaled to unit norm and centers are kept
         at unit norm (spherical k-means); a zero row has cosine distance 1 to every center.
@@ -253,8 +321,13 @@ class KMeans(ClusterMixin, TransformerMixin, BaseEstimator):
             centers, _ = _core.kmeans_random_init(X, w, k, draw_seed(rng))
         elif callable(init):
             centers = init(X, k, random_state=rng)
-            centers = check_array(centers, dtype=X.dtype, input_name="init", copy=True)
+            centers = check_array(
+                centers, estimator=type(self).__name__, dtype=X.dtype, input_name="init", copy=True
+            )
             self._check_center_shape(X, centers)
+            check_distance_range(
+                squared_diameter(X, centers), X.dtype, float(w.sum()), estimator=type(self).__name__
+            )
         else:
             centers = init
         return np.ascontiguousarray(centers, dtype=X.dtype)
@@ -263,12 +336,14 @@ class KMeans(ClusterMixin, TransformerMixin, BaseEstimator):
         if centers.shape[0] != self.n_clusters:
             raise ValueError(
                 f"The shape of the initial centers {centers.shape} does not match "
-                f"the number of clusters {self.n_clusters}."
+                f"the number of clusters {self.n_clusters} (init must have shape "
+                "(n_clusters, n_features))."
             )
         if centers.shape[1] != X.shape[1]:
             raise ValueError(
                 f"The shape of the initial centers {centers.shape} does not match "
-                f"the number of features of the data {X.shape[1]}."
+                f"the number of features of the data {X.shape[1]} (init must have shape "
+                "(n_clusters, n_features))."
             )
 
     def _n_init(self) -> int:
@@ -286,13 +361,9 @@ class KMeans(ClusterMixin, TransformerMixin, BaseEstimator):
         return int(self.n_init)
 
     def _algorithm(self) -> str:
+        # Elkan's bounds need two centers; with one, Lloyd gives the same result. Unlike
+        # scikit-learn, no RuntimeWarning: nothing the user asked for is lost.
         if self.algorithm == "elkan" and self.n_clusters == 1:
-            warnings.warn(
-                "algorithm='elkan' doesn't make sense for a single cluster. Using 'lloyd' "
-                "instead.",
-                RuntimeWarning,
-                stacklevel=3,
-            )
             return "lloyd"
         return self.algorithm
 
@@ -317,34 +388,42 @@ class KMeans(ClusterMixin, TransformerMixin, BaseEstimator):
         n, k = X.shape[0], self.n_clusters
         if n < k:
             raise ValueError(f"n_samples={n} should be >= n_clusters={k}.")
-        w = check_sample_weight(sample_weight, n, X.dtype)
+        w, w_scale = rescale_sample_weight(check_sample_weight(sample_weight, n, X.dtype))
         threads = get_num_threads(self.n_threads)
         rng = check_random_state(self.random_state)
         cosine = self._metric() == "cosine"
-        spherical = cosine if self.normalize_centers is None else bool(self.normalize_centers)
+        # Cosine assignment needs unit-norm centers during the run, whatever is reported.
+        report_unit = cosine if self.normalize_centers is None else bool(self.normalize_centers)
+        spherical = cosine or report_unit
         algorithm = self._algorithm()
         n_init = self._n_init()
 
         init = self.init
         init_is_array = not isinstance(init, str) and not callable(init)
         if init_is_array:
-            init = check_array(init, dtype=X.dtype, input_name="init", copy=True)
+            init = check_array(
+                init, estimator=type(self).__name__, dtype=X.dtype, input_name="init", copy=True
+            )
             self._check_center_shape(X, init)
             if cosine or self.normalize_input:
                 init = _normalize_rows(init)
 
         Xw = self._prepare(X)
+        check_distance_range(
+            squared_diameter(Xw, *([init] if init_is_array else [])),
+            X.dtype,
+            float(w.sum()),
+            estimator=type(self).__name__,
+        )
         tol = _tolerance(Xw, self.tol)
         # Centering makes ‖x‖² − 2x·c + ‖c‖² accurate (as scikit-learn does); unit-norm
         # geometry (cosine, spherical centers) must not be shifted.
         center = not (cosine or spherical)
         if center:
-            X_mean = Xw.mean(axis=0)
+            X_mean = _mean(Xw)
             Xw = Xw - X_mean
             if init_is_array:
                 init = init - X_mean
-        elif Xw is X:
-            Xw = X
 
         best = None
         for _ in range(n_init):
@@ -365,11 +444,12 @@ class KMeans(ClusterMixin, TransformerMixin, BaseEstimator):
         centers, labels, inertia, n_iter = best
         if center:
             centers = centers + X_mean
+        inertia = _unscale(inertia, w_scale)
         if cosine:
             # ‖x̂ − ĉ‖² = 2·(1 − cos) for unit rows; a zero row has cosine distance 1.
             zero = np.einsum("ij,ij->i", Xw, Xw) == 0
-            inertia = float(inertia) / 2 + float(w[zero].sum()) / 2
-            if not spherical:
+            inertia = float(inertia) / 2 + _unscale(float(w[zero].sum()), w_scale) / 2
+            if not report_unit:
                 centers = _weighted_means(Xw, w, labels, k, centers)
         distinct = len(np.unique(labels))
         if distinct < k:
@@ -388,20 +468,21 @@ class KMeans(ClusterMixin, TransformerMixin, BaseEstimator):
 
     def _test_data(self, X: Any) -> np.ndarray:
         self._check_fitted()
-        X = self._validate_data(X, reset=False)
-        return np.ascontiguousarray(X, dtype=self.cluster_centers_.dtype)
+        return self._validate_data(X, reset=False, dtype=self.cluster_centers_.dtype)
 
     def _labels_inertia(self, X: np.ndarray, sample_weight: Any) -> tuple[np.ndarray, float]:
-        w = check_sample_weight(sample_weight, X.shape[0], X.dtype)
+        w, w_scale = rescale_sample_weight(check_sample_weight(sample_weight, X.shape[0], X.dtype))
         threads = get_num_threads(self.n_threads)
         Xw = self._prepare(X)
         centers = self.cluster_centers_
         if self._metric() == "cosine":
             centers = _normalize_rows(centers)
+        Xw, centers = _kernel_frame(Xw, centers, float(w.sum()), type(self).__name__)
         labels, inertia = _core.kmeans_predict(Xw, w, centers, threads)
+        inertia = _unscale(inertia, w_scale)
         if self._metric() == "cosine":
             zero = np.einsum("ij,ij->i", Xw, Xw) == 0
-            inertia = inertia / 2 + float(w[zero].sum()) / 2
+            inertia = inertia / 2 + _unscale(float(w[zero].sum()), w_scale) / 2
         return labels, float(inertia)
 
     def predict(self, X: Any, sample_weight: Any = None) -> np.ndarray:
@@ -417,9 +498,11 @@ class KMeans(ClusterMixin, TransformerMixin, BaseEstimator):
         X = self._test_data(X)
         if self._metric() == "cosine":
             sim = _normalize_rows(X) @ _normalize_rows(self.cluster_centers_).T
-            return np.ascontiguousarray(1 - sim, dtype=X.dtype)
+            # Rounding can put a unit-norm dot product just outside [-1, 1].
+            return np.ascontiguousarray(np.clip(1 - sim, 0, 2), dtype=X.dtype)
         return _core.kmeans_transform(
-            self._prepare(X), self.cluster_centers_, get_num_threads(self.n_threads)
+            *_kernel_frame(self._prepare(X), self.cluster_centers_, 1.0, type(self).__name__),
+            get_num_threads(self.n_threads),
         )
 
     def fit_transform(self, X: Any, y: Any = None, sample_weight: Any = None) -> np.ndarray:

@@ -154,10 +154,7 @@ pub(crate) fn run<T: Float>(
                 s
             })
         };
-        let mut total = Sums::zeros(k, d);
-        for p in &parts {
-            total.merge(p);
-        }
+        let total = Sums::total(&parts, k, d, pool);
         let (new_centers, sh) = update_centers(x, w, &labels, &centers, total, cfg.spherical, pool);
         (half, next) = half_distances(&new_centers, k, d);
         if cfg.verbose {
@@ -166,7 +163,7 @@ pub(crate) fn run<T: Float>(
         centers = new_centers;
         let sh64: Vec<f64> = sh.iter().map(|s| s.as_f64()).collect();
         shift = Some(sh);
-        if conv.stop(it, &labels, &old, &sh64, cfg.tol, cfg, mon) {
+        if conv.stop(it, labels == old, &sh64, cfg.tol, cfg, mon) {
             break;
         }
         old.copy_from_slice(&labels);

@@ -76,10 +76,10 @@ pub fn kmeans_plusplus<T: Float>(
         let t = cand.len();
         map_chunks_mut(&pool, plan, scratch, t, |rows, out| {
             let kp = packed.padded_k();
-            let mut buf = vec![T::zero(); crate::kmeans::ASSIGN_BLOCK * kp];
+            let mut buf = vec![T::zero(); 32usize * kp];
             let mut b = rows.start;
             while b < rows.end {
-                let m = crate::kmeans::ASSIGN_BLOCK.min(rows.end - b);
+                let m = 32usize.min(rows.end - b);
                 packed.partial_sq_dists(x.rows_slice(b..b + m), m, &mut buf);
                 for r in 0..m {
                     for j in 0..t {

@@ -20,8 +20,8 @@ pub(crate) fn run<T: Float>(
     let (n, d, k) = (x.rows(), x.cols(), init.rows());
     let plan = ChunkPlan::new(n, (k * d + k) * 8);
     let mut centers = init.data().to_vec();
+    // -1: every label counts as changed in the first iteration.
     let mut labels = vec![-1i64; n];
-    let mut old = vec![-1i64; n];
     let mut conv = Convergence { strict: false };
     let mut n_iter = 0;
     for it in 0..cfg.max_iter {
@@ -30,28 +30,27 @@ pub(crate) fn run<T: Float>(
         let packed = PackedCenters::new(MatRef::new("centers", &centers, k, d)?);
         let parts = map_chunks_mut(pool, plan, &mut labels, 1, |rows, lab| {
             let mut s = Sums::zeros(k, d);
-            assign_rows(x, w, &packed, rows, lab, Some(&mut s));
-            s
+            let changed = assign_rows(x, w, &packed, rows, lab, Some(&mut s));
+            (s, changed)
         });
-        let mut total = Sums::zeros(k, d);
-        for p in &parts {
-            total.merge(p);
-        }
+        let changed: usize = parts.iter().map(|p| p.1).sum();
+        let total = Sums::total(parts.iter().map(|p| &p.0), k, d, pool);
         let (new_centers, shift) = update_centers(x, w, &labels, &centers, total, cfg.spherical, pool);
         if cfg.verbose {
             mon.log(&format!("Iteration {it}, inertia {}.", inertia(x, w, &centers, &labels, pool)));
         }
         centers = new_centers;
         let shift: Vec<f64> = shift.iter().map(|s| s.as_f64()).collect();
-        if conv.stop(it, &labels, &old, &shift, cfg.tol, cfg, mon) {
+        if conv.stop(it, changed == 0, &shift, cfg.tol, cfg, mon) {
             break;
         }
-        old.copy_from_slice(&labels);
     }
     if !conv.strict {
         // Labels were computed with the previous centers: refresh them.
         let packed = PackedCenters::new(MatRef::new("centers", &centers, k, d)?);
-        map_chunks_mut(pool, plan, &mut labels, 1, |rows, lab| assign_rows(x, w, &packed, rows, lab, None));
+        map_chunks_mut(pool, plan, &mut labels, 1, |rows, lab| {
+            assign_rows(x, w, &packed, rows, lab, None);
+        });
     }
     let inertia = inertia(x, w, &centers, &labels, pool);
     Ok(Fit { centers, labels, inertia, n_iter })

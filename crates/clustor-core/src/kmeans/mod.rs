@@ -12,7 +12,7 @@ pub mod elkan;
 pub mod init;
 pub mod lloyd;
 
-use crate::distance::{argmin, sq_dist, PackedCenters};
+use crate::distance::{sq_dist, PackedCenters, TileSink};
 use crate::error::{ClustorError, Result};
 use crate::float::Float;
 use crate::matrix::{check_weights, MatRef};
@@ -81,14 +81,33 @@ impl Sums {
         }
     }
 
-    /// Adds `other` into `self` (called in chunk order).
-    pub fn merge(&mut self, other: &Self) {
-        for (a, b) in self.sums.iter_mut().zip(&other.sums) {
-            *a += b;
+    /// The sum of the chunks' partials, each element added up in chunk order, with the elements split among the threads: with
+    /// hundreds of chunks a serial merge would be a visible share of a Lloyd iteration.
+    pub fn total<'a, I>(parts: I, k: usize, d: usize, pool: &rayon::ThreadPool) -> Self
+    where
+        I: IntoIterator<Item = &'a Self>,
+    {
+        use rayon::prelude::*;
+        let parts: Vec<&Self> = parts.into_iter().collect();
+        let mut total = Self::zeros(k, d);
+        // Blocks of 512 elements (4 KiB): enough work per task, and a cache-friendly sweep
+        // over the parts.
+        const BLOCK: usize = 512;
+        pool.install(|| {
+            total.sums.par_chunks_mut(BLOCK).enumerate().for_each(|(b, out)| {
+                for p in &parts {
+                    for (a, v) in out.iter_mut().zip(&p.sums[b * BLOCK..]) {
+                        *a += v;
+                    }
+                }
+            })
+        });
+        for p in &parts {
+            for (a, v) in total.weights.iter_mut().zip(&p.weights) {
+                *a += v;
+            }
         }
-        for (a, b) in self.weights.iter_mut().zip(&other.weights) {
-            *a += b;
-        }
+        total
     }
 }
 
@@ -136,6 +155,11 @@ pub(crate) fn update_centers<T: Float>(
         let mut far: Vec<(T, usize)> = far.into_iter().flatten().collect();
         // Farthest first; equal distances by index, so the choice is reproducible.
         far.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap_or(std::cmp::Ordering::Equal).then(a.1.cmp(&b.1)));
+        // Every sample sits on its center (more clusters than distinct samples): moving one
+        // would not help, and scikit-learn does not.
+        if far.first().is_some_and(|f| f.0 == T::zero()) {
+            far.clear();
+        }
         for (&new_j, &(_, i)) in empty.iter().zip(&far) {
             let old_j = labels[i] as usize;
             let wi = w[i].as_f64();
@@ -156,15 +180,19 @@ pub(crate) fn update_centers<T: Float>(
             for f in 0..d {
                 c[f] = T::of_f64(s[f] * alpha);
             }
-        } else {
-            // Zero-weight cluster that could not be relocated: keeps its summed (zero) value,
-            // as scikit-learn's averaging leaves it.
-            for f in 0..d {
-                c[f] = T::of_f64(s[f]);
+            if spherical {
+                normalize_row(c);
             }
         }
-        if spherical {
-            normalize_row(c);
+    }
+    // A cluster still without weight (drained by a relocation, or not relocated) goes to the
+    // center of the heaviest cluster (the first one on ties), as scikit-learn's averaging
+    // intends. scikit-learn copies that cluster's unaveraged sum when its index is higher;
+    // the mean is used here whatever the order.
+    let heaviest = (0..k).fold(0, |b, j| if total.weights[j] > total.weights[b] { j } else { b });
+    for j in 0..k {
+        if !(total.weights[j] > 0.0) && j != heaviest {
+            centers.copy_within(heaviest * d..(heaviest + 1) * d, j * d);
         }
     }
     let shift = (0..k).map(|j| sq_dist(&centers[j * d..(j + 1) * d], &old[j * d..(j + 1) * d]).sqrt()).collect();
@@ -197,35 +225,49 @@ pub fn inertia<T: Float>(x: MatRef<'_, T>, w: &[T], centers: &[T], labels: &[i64
     .sum()
 }
 
-/// Rows per block of the fused distance + argmin loop (the distance block stays in L1).
-pub(crate) const ASSIGN_BLOCK: usize = 32;
-
 /// Labels of `rows` (closest center, ties to the lowest index) written to `labels`, and the
-/// rows' contributions to the center sums when `sums` is given.
+/// rows' contributions to the center sums when `sums` is given. Returns how many labels
+/// changed (the strict-convergence test, without keeping the previous labels).
 pub(crate) fn assign_rows<T: Float>(
     x: MatRef<'_, T>,
     w: &[T],
     packed: &PackedCenters<T>,
     rows: std::ops::Range<usize>,
     labels: &mut [i64],
-    mut sums: Option<&mut Sums>,
-) {
-    let (k, kp) = (packed.k(), packed.padded_k());
-    let mut buf = vec![T::zero(); ASSIGN_BLOCK * kp];
-    let mut b = rows.start;
-    while b < rows.end {
-        let m = ASSIGN_BLOCK.min(rows.end - b);
-        packed.partial_sq_dists(x.rows_slice(b..b + m), m, &mut buf);
-        for r in 0..m {
-            let (lab, _) = argmin(&buf[r * kp..r * kp + k]);
-            let i = b + r;
-            labels[i - rows.start] = lab as i64;
-            if let Some(s) = sums.as_deref_mut() {
-                s.add(x.row(i), w[i], lab);
+    sums: Option<&mut Sums>,
+) -> usize {
+    /// Fused into the kernel: runs for each row right after its distances.
+    struct Assign<'a, T> {
+        x: &'a [T],
+        w: &'a [T],
+        d: usize,
+        labels: &'a mut [i64],
+        sums: Option<&'a mut Sums>,
+        changed: usize,
+    }
+    impl<T: Float> TileSink<T> for Assign<'_, T> {
+        const ARGMIN: bool = true;
+        #[inline(always)]
+        fn row_min(&mut self, r: usize, j: usize, _v: T) {
+            let lab = j as i64;
+            self.changed += usize::from(self.labels[r] != lab);
+            self.labels[r] = lab;
+            if let Some(s) = self.sums.as_deref_mut() {
+                s.add(&self.x[r * self.d..(r + 1) * self.d], self.w[r], j);
             }
         }
-        b += m;
     }
+    let m = rows.len();
+    let mut sink = Assign {
+        x: x.rows_slice(rows.clone()),
+        w: &w[rows.clone()],
+        d: x.cols(),
+        labels: &mut labels[..m],
+        sums,
+        changed: 0,
+    };
+    packed.run(sink.x, m, &mut sink);
+    sink.changed
 }
 
 /// Closest center of every sample and the weighted inertia: `predict` and `score`.
@@ -244,7 +286,9 @@ pub fn predict<T: Float>(
     let packed = PackedCenters::new(centers);
     let plan = ChunkPlan::new(x.rows(), 0);
     let mut labels = vec![0i64; x.rows()];
-    parallel::map_chunks_mut(&pool, plan, &mut labels, 1, |rows, lab| assign_rows(x, w, &packed, rows, lab, None));
+    parallel::map_chunks_mut(&pool, plan, &mut labels, 1, |rows, lab| {
+        assign_rows(x, w, &packed, rows, lab, None);
+    });
     let inertia = inertia(x, w, centers.data(), &labels, &pool);
     Ok((labels, inertia))
 }
@@ -302,18 +346,18 @@ pub(crate) struct Convergence {
 }
 
 impl Convergence {
-    /// Decides after iteration `it` (0-based) whether to stop, logging like scikit-learn.
+    /// Decides after iteration `it` (0-based) whether to stop, logging like scikit-learn;
+    /// `unchanged` says that no label changed in this iteration.
     pub fn stop(
         &mut self,
         it: usize,
-        labels: &[i64],
-        old: &[i64],
+        unchanged: bool,
         shift: &[f64],
         tol: f64,
         cfg: &Config,
         mon: &dyn Monitor,
     ) -> bool {
-        if labels == old {
+        if unchanged {
             self.strict = true;
             if cfg.verbose {
                 mon.log(&format!("Converged at iteration {it}: strict convergence."));
@@ -378,6 +422,43 @@ mod tests {
         .unwrap();
         assert_eq!(f.centers, vec![0.0, 1.0, 9.0]);
         assert_eq!(f.labels, vec![0, 1, 2]);
+    }
+
+    #[test]
+    fn drained_cluster_joins_heaviest() {
+        // Center 2 is empty; the farthest point (10, alone in cluster 0) moves there, which
+        // drains cluster 0: it takes the mean of the heaviest cluster, {0, 1, 2} → 1.
+        let x = [0.0, 1.0, 2.0, 10.0];
+        let w = [1.0; 4];
+        let c = [12.0, 1.0, 1000.0];
+        let f = fit(
+            MatRef::new("X", &x, 4, 1).unwrap(),
+            &w,
+            MatRef::new("c", &c, 3, 1).unwrap(),
+            &Config { max_iter: 1, ..cfg(Algorithm::Lloyd, 1) },
+            &Silent,
+        )
+        .unwrap();
+        assert_eq!(f.centers, vec![1.0, 1.0, 10.0]);
+        assert_eq!(f.labels, vec![0, 0, 0, 2]);
+    }
+
+    #[test]
+    fn no_relocation_when_every_sample_is_on_its_center() {
+        // Two distinct values, three clusters: nothing to gain by moving a sample.
+        let x = [0.0, 0.0, 5.0];
+        let w = [1.0; 3];
+        let c = [0.0, 5.0, 9.0];
+        let f = fit(
+            MatRef::new("X", &x, 3, 1).unwrap(),
+            &w,
+            MatRef::new("c", &c, 3, 1).unwrap(),
+            &Config { max_iter: 1, ..cfg(Algorithm::Lloyd, 1) },
+            &Silent,
+        )
+        .unwrap();
+        assert_eq!(f.centers, vec![0.0, 5.0, 0.0]);
+        assert_eq!(f.labels, vec![0, 0, 1]);
     }
 
     #[test]

@@ -1,0 +1,72 @@
+"""The workload registry: one :class:`Comparison` per row of the ratio table."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+# A data maker gets ``quick`` (small sizes for smoke tests) and returns the inputs both sides
+# receive (a dict: arrays, initial centers, parameters).
+DataMaker = Callable[[bool], dict[str, Any]]
+# A runner gets that dict and the thread count, and returns its output as a dict. Outputs
+# of per-iteration workloads carry "n_iter"; the timing is divided by it.
+Runner = Callable[[dict[str, Any], int], dict[str, Any]]
+# A check gets (data, clustor output, peer output) and returns (agree?, details).
+Check = Callable[[dict[str, Any], dict[str, Any], dict[str, Any]], tuple[bool, str]]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """clustor against one peer on one workload.
+
+    ``id`` is the workload id of BENCHMARKS.md, optionally with a ``/variant`` suffix (``K1``
+    and ``K1/f32`` are both selected by ``--only K1``). ``per_iteration`` divides each time
+    by the run's ``n_iter`` (both sides must report the same). ``target`` is the largest
+    acceptable ratio clustor / peer.
+    """
+
+    id: str
+    description: str
+    data: DataMaker
+    data_key: str
+    clustor: Runner
+    peer_name: str
+    peer: Runner
+    check: Check
+    target: float
+    per_iteration: bool = False
+    # Modules the peer needs; a missing one skips the row instead of failing the run.
+    requires: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def workload(self) -> str:
+        return self.id.split("/")[0]
+
+
+REGISTRY: list[Comparison] = []
+
+
+def register(*comparisons: Comparison) -> None:
+    """Adds comparisons to the registry (ids must be unique)."""
+    for c in comparisons:
+        if any(c.id == r.id for r in REGISTRY):
+            raise ValueError(f"duplicate benchmark id {c.id!r}")
+        REGISTRY.append(c)
+
+
+def select(only: list[str] | None) -> list[Comparison]:
+    """Comparisons whose id or workload id is in ``only`` (all when None), in registry order."""
+    from . import workloads  # noqa: F401  (fills REGISTRY)
+
+    if not only:
+        return list(REGISTRY)
+    wanted = {o.strip().upper() for o in only if o.strip()}
+    known = {c.id.upper() for c in REGISTRY} | {c.workload.upper() for c in REGISTRY}
+    unknown = wanted - known
+    if unknown:
+        raise SystemExit(
+            f"unknown benchmark id(s): {', '.join(sorted(unknown))}; "
+            f"known: {', '.join(c.id for c in REGISTRY)}"
+        )
+    return [c for c in REGISTRY if c.id.upper() in wanted or c.workload.upper() in wanted]

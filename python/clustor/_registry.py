@@ -1,0 +1,196 @@
+"""The one table of algorithms (and demo data sets) that the CLI and the demo read.
+
+Adding an algorithm to ``clustor fit`` and ``clustor demo`` is adding one
+:class:`Algorithm` entry to :data:`ALGORITHMS`: how to build the estimator, which of its
+parameters the command line exposes (with a parser from the command-line string), and the
+parameters the demo uses on each data set in :data:`DATASETS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+__all__ = ["ALGORITHMS", "DATASETS", "Algorithm", "Dataset", "Param", "get_algorithm"]
+
+
+# --- parsers of command-line strings -----------------------------------------------------
+
+
+def _int(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise ValueError(f"expected an integer, got {text!r}") from None
+
+
+def _float(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise ValueError(f"expected a number, got {text!r}") from None
+
+
+def _optional_int(text: str) -> int | None:
+    return None if text.strip().lower() == "none" else _int(text)
+
+
+def _int_or(*words: str) -> Callable[[str], int | str]:
+    def parse(text: str) -> int | str:
+        return text if text in words else _int(text)
+
+    parse.__name__ = "int or " + "/".join(words)
+    return parse
+
+
+def _choice(*options: str) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        if text not in options:
+            raise ValueError(f"expected one of {', '.join(options)}; got {text!r}")
+        return text
+
+    parse.__name__ = "/".join(options)
+    return parse
+
+
+@dataclass(frozen=True)
+class Param:
+    """A parameter of an estimator as the command line exposes it (``--n-clusters 3``)."""
+
+    name: str
+    """The estimator's keyword; the option is ``--`` + name with ``_`` → ``-``."""
+    parse: Callable[[str], Any]
+    """Turns the command-line string into the value (raises ValueError with a reason)."""
+    help: str
+    metavar: str = "VALUE"
+    cli_name: str | None = None
+    """The option's name when ``--`` + name is taken by the CLI itself (``--algorithm``,
+    ``--output``, ``--delimiter``)."""
+
+    @property
+    def option(self) -> str:
+        return "--" + (self.cli_name or self.name).replace("_", "-")
+
+    @property
+    def dest(self) -> str:
+        """Attribute of the parsed arguments holding the raw string."""
+        return self.option[2:].replace("-", "_")
+
+
+@dataclass(frozen=True)
+class Algorithm:
+    """One clustering algorithm as the CLI and the demo know it."""
+
+    name: str
+    summary: str
+    factory: Callable[..., Any]
+    """Builds an unfitted estimator from keyword parameters."""
+    params: tuple[Param, ...]
+    demo: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    """Parameters per demo data set (a data set missing here is skipped by the demo)."""
+
+    def make(self, **params: Any) -> Any:
+        return self.factory(**params)
+
+    def param(self, option: str) -> Param | None:
+        """The parameter behind the command-line ``option`` (``--n-clusters``), if any."""
+        return next((p for p in self.params if p.option == option), None)
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A demo data set with reference labels."""
+
+    name: str
+    summary: str
+    load: Callable[[], tuple[np.ndarray, np.ndarray]]
+
+
+def _kmeans(**params: Any) -> Any:
+    from .cluster import KMeans
+
+    return KMeans(**params)
+
+
+_RANDOM_STATE = Param(
+    "random_state", _optional_int, "seed for reproducible results (default: none)", "SEED"
+)
+_N_THREADS = Param(
+    "n_threads", _optional_int, "threads (default: all CPUs, or CLUSTOR_NUM_THREADS)", "N"
+)
+
+ALGORITHMS: dict[str, Algorithm] = {
+    a.name: a
+    for a in [
+        Algorithm(
+            name="kmeans",
+            summary="k-means (k-means++ seeding, Lloyd or Elkan iterations)",
+            factory=_kmeans,
+            params=(
+                Param("n_clusters", _int, "number of clusters (default: 8)", "K"),
+                _RANDOM_STATE,
+                Param("n_init", _int_or("auto"), "number of seedings (default: auto)", "N"),
+                Param("max_iter", _int, "maximum iterations (default: 300)", "N"),
+                Param("tol", _float, "relative tolerance (default: 1e-4)", "TOL"),
+                Param(
+                    "algorithm",
+                    _choice("lloyd", "elkan"),
+                    "lloyd or elkan (KMeans' algorithm parameter)",
+                    "NAME",
+                    cli_name="kmeans_algorithm",
+                ),
+                Param("metric", _choice("euclidean", "cosine"), "euclidean or cosine", "NAME"),
+                _N_THREADS,
+            ),
+            demo={
+                "iris": {"n_clusters": 3, "n_init": 10, "random_state": 0},
+                "varying_density": {"n_clusters": 3, "n_init": 10, "random_state": 0},
+            },
+        ),
+    ]
+}
+
+
+def _iris() -> tuple[np.ndarray, np.ndarray]:
+    from .datasets import load_iris
+
+    return load_iris()
+
+
+def _varying_density() -> tuple[np.ndarray, np.ndarray]:
+    from .datasets import make_varying_density
+
+    return make_varying_density(1500, random_state=0)
+
+
+DATASETS: dict[str, Dataset] = {
+    d.name: d
+    for d in [
+        Dataset("iris", "Fisher's Iris, 150 x 4, 3 species", _iris),
+        Dataset("varying_density", "3 blobs of different spread, 1500 x 2", _varying_density),
+    ]
+}
+
+
+def get_algorithm(name: str) -> Algorithm:
+    """The entry called ``name``; ValueError naming the known ones otherwise."""
+    try:
+        return ALGORITHMS[name.lower()]
+    except KeyError:
+        known = ", ".join(sorted(ALGORITHMS))
+        raise ValueError(f"unknown algorithm {name!r}; choose from: {known}") from None
+
+
+def cli_params() -> dict[str, list[tuple[str, Param]]]:
+    """Every command-line option any algorithm exposes → the (algorithm, Param) pairs.
+
+    The command line has one option per name; the chosen algorithm's Param parses it.
+    """
+    out: dict[str, list[tuple[str, Param]]] = {}
+    for algo in ALGORITHMS.values():
+        for p in algo.params:
+            out.setdefault(p.option, []).append((algo.name, p))
+    return out
