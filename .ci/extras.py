@@ -23,4 +23,4 @@ except ModuleNotFoundError:  # Python 3.10: read the two simple arrays we need b
     extras = {g: array(g) for g in ("plot", "dask", "test", "bench")}
 group = sys.argv[1]
 reqs = deps + ([] if group == "base" else extras[group])
-print(" ".join(f'"{r}"' for r in reqs))
+print(" ".join(r.replace(" ", "") for r in reqs))
