@@ -55,10 +55,20 @@ def kmeans_agree(tol_inertia: float, require_labels: bool = True):
         ib = float(closest_sq_dists(X, b["centers"]).sum())
         r = rel_diff(ia, ib)
         notes = [f"n_iter {a['n_iter']}/{b['n_iter']}", f"inertia rel diff {r:.1e}"]
+        ca, cb = np.asarray(a["centers"], np.float64), np.asarray(b["centers"], np.float64)
+        if ca.shape == cb.shape:
+            scale = max(float(np.abs(cb).max()), np.finfo(np.float64).tiny)
+            notes.append(
+                f"centers max diff {float(np.abs(ca - cb).max()) / scale:.1e} (rel. to max |c|)"
+            )
         ok = a["n_iter"] == b["n_iter"] and r <= tol_inertia
         if a.get("labels") is not None and b.get("labels") is not None:
             same = same_partition(a["labels"], b["labels"])
-            notes.append("labels same" if same else f"labels {fraction_same(a['labels'], b['labels']):.5f} equal")
+            notes.append(
+                "labels same"
+                if same
+                else f"labels {fraction_same(a['labels'], b['labels']):.5f} equal"
+            )
             if require_labels:
                 ok = ok and same
         if a.get("inertia") is not None and b.get("inertia") is not None:

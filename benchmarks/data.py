@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 
-def blobs(n: int, d: int, centers: int, seed: int, sd: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+def blobs(
+    n: int, d: int, centers: int, seed: int, sd: float = 1.0
+) -> tuple[np.ndarray, np.ndarray]:
     """Gaussian blobs: centers uniform in [-10, 10]^d, standard deviation ``sd``, each sample
     in a uniformly drawn blob. Returns (X float64 n×d, true labels)."""
     rng = np.random.default_rng(seed)
@@ -18,7 +20,7 @@ def blobs(n: int, d: int, centers: int, seed: int, sd: float = 1.0) -> tuple[np.
 def low_rank(
     n: int, d: int, rank: int, clusters: int, seed: int, noise: float = 0.1
 ) -> tuple[np.ndarray, np.ndarray]:
-    """"MNIST-like": n×d data of intrinsic rank ``rank`` plus isotropic noise. Latent factors
+    """ "MNIST-like": n×d data of intrinsic rank ``rank`` plus isotropic noise. Latent factors
     are Gaussian around ``clusters`` latent means (so k-means has structure to find but
     overlapping clusters, hence many iterations); a Gaussian loading matrix maps them to d
     features. Returns (X float64 n×d, latent cluster labels)."""

@@ -38,6 +38,9 @@ class Comparison:
     per_iteration: bool = False
     # Modules the peer needs; a missing one skips the row instead of failing the run.
     requires: tuple[str, ...] = field(default_factory=tuple)
+    # Also record each side's peak resident memory (above its starting point) during the
+    # checked run, for workloads with a memory target.
+    measure_memory: bool = False
 
     @property
     def workload(self) -> str:

@@ -29,15 +29,54 @@ def _timed(fn, data: dict, threads: int) -> tuple[float, dict]:
     return time.perf_counter() - t0, out
 
 
+class PeakRSS:
+    """Samples the process's resident memory every 2 ms in a thread (psutil); ``peak_mb`` is
+    the peak above the value at entry. Coarse, but enough for "peak memory ≤ 0.5× peer"."""
+
+    def __enter__(self) -> PeakRSS:
+        import threading
+
+        import psutil
+
+        self._proc = psutil.Process()
+        self._start = self._peak = self._proc.memory_info().rss
+        self._stop = threading.Event()
+
+        def sample() -> None:
+            while not self._stop.wait(0.002):
+                self._peak = max(self._peak, self._proc.memory_info().rss)
+
+        self._thread = threading.Thread(target=sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._peak = max(self._peak, self._proc.memory_info().rss)
+        self.peak_mb = (self._peak - self._start) / 2**20
+
+
+def _checked_run(comp: Comparison, fn, data: dict, threads: int) -> tuple[dict, float | None]:
+    if not comp.measure_memory:
+        return _timed(fn, data, threads)[1], None
+    gc.collect()
+    with PeakRSS() as mem:
+        out = fn(data, threads)
+    return out, mem.peak_mb
+
+
 def _per(comp: Comparison, seconds: float, out: dict) -> float:
     return seconds / max(int(out["n_iter"]), 1) if comp.per_iteration else seconds
 
 
-def run_one(comp: Comparison, data: dict, repeats: int, threads: int, log=print) -> dict[str, Any]:
+def run_one(
+    comp: Comparison, data: dict, repeats: int, threads: int, log=print, quick: bool = False
+) -> dict[str, Any]:
     """One row: a checked warm-up of both sides, then ``repeats`` interleaved timings."""
     row: dict[str, Any] = {
         "id": comp.id,
-        "workload": comp.description,
+        "workload": comp.description + (" [quick: small sizes]" if quick else ""),
         "peer": comp.peer_name,
         "target": comp.target,
         "per_iteration": comp.per_iteration,
@@ -49,10 +88,12 @@ def run_one(comp: Comparison, data: dict, repeats: int, threads: int, log=print)
         return row
     # Warm-up (thread pools, page faults, lazy imports) doubles as the output check: a
     # ratio is only reported when the two sides computed the same thing.
-    _, out_c = _timed(comp.clustor, data, threads)
-    _, out_p = _timed(comp.peer, data, threads)
+    out_c, mem_c = _checked_run(comp, comp.clustor, data, threads)
+    out_p, mem_p = _checked_run(comp, comp.peer, data, threads)
     ok, detail = comp.check(data, out_c, out_p)
     row.update(check_ok=bool(ok), check=detail)
+    if comp.measure_memory:
+        row.update(clustor_peak_mb=mem_c, peer_peak_mb=mem_p)
     if not ok:
         row["status"] = "check failed"
         log(f"  {comp.id}: CHECK FAILED: {detail}")
@@ -77,7 +118,9 @@ def run_one(comp: Comparison, data: dict, repeats: int, threads: int, log=print)
         clustor_times=tc,
         peer_times=tp,
     )
-    log(f"  {comp.id}: clustor {med_c:.4g} s, {comp.peer_name} {med_p:.4g} s, ratio {ratio:.3f} ({detail})")
+    log(
+        f"  {comp.id}: clustor {med_c:.4g} s, {comp.peer_name} {med_p:.4g} s, ratio {ratio:.3f} ({detail})"
+    )
     return row
 
 
@@ -103,7 +146,7 @@ def run_comparisons(
                 t0 = time.perf_counter()
                 cache[comp.data_key] = comp.data(quick)
                 log(f"data {comp.data_key}: {time.perf_counter() - t0:.1f} s")
-            rows.append(run_one(comp, cache[comp.data_key], repeats, threads, log))
+            rows.append(run_one(comp, cache[comp.data_key], repeats, threads, log, quick))
             if last_use[comp.data_key] == i:
                 del cache[comp.data_key]
     return rows
@@ -136,13 +179,26 @@ def environment(threads: int) -> dict[str, Any]:
         pass
     try:
         commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False,
+            ["git", "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=False,
             cwd=Path(__file__).resolve().parent,
         ).stdout.strip()
     except OSError:
         commit = ""
     pools = [
-        {k: p.get(k) for k in ("internal_api", "prefix", "version", "architecture", "num_threads", "filepath")}
+        {
+            k: p.get(k)
+            for k in (
+                "internal_api",
+                "prefix",
+                "version",
+                "architecture",
+                "num_threads",
+                "filepath",
+            )
+        }
         for p in threadpool_info()
     ]
     return {
@@ -151,7 +207,9 @@ def environment(threads: int) -> dict[str, Any]:
         "cpus": os.cpu_count(),
         "threads": threads,
         "python": platform.python_version(),
-        "versions": {m: _version(m) for m in ("clustor", "numpy", "scikit-learn", "scipy", "faiss-cpu")},
+        "versions": {
+            m: _version(m) for m in ("clustor", "numpy", "scikit-learn", "scipy", "faiss-cpu")
+        },
         "git_commit": commit,
         "blas_env": {k: os.environ.get(k) for k in BLAS_ENV},
         "threadpools": pools,
@@ -196,7 +254,9 @@ def table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def save(rows: list[dict[str, Any]], env: dict[str, Any], argv: list[str], out_dir: Path = RESULTS_DIR) -> Path:
+def save(
+    rows: list[dict[str, Any]], env: dict[str, Any], argv: list[str], out_dir: Path = RESULTS_DIR
+) -> Path:
     """Merges this run's rows into results/<date>-<host>.json (a row replaces the same id of
     an earlier run that day) and writes the merged table to results/latest.md."""
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -237,9 +297,18 @@ def main(argv: list[str] | None = None) -> int:
 
     p = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     p.add_argument("--only", help="comma-separated ids (K1 selects K1 and K1/f32)")
-    p.add_argument("--repeats", type=int, default=None, help="timed repeats per side (default 5; 3 with --quick)")
-    p.add_argument("--quick", action="store_true", help="small sizes, a smoke test (~20 s); results not saved")
-    p.add_argument("--threads", type=int, default=None, help="threads for both sides (default: all CPUs)")
+    p.add_argument(
+        "--repeats",
+        type=int,
+        default=None,
+        help="timed repeats per side (default 5; 3 with --quick)",
+    )
+    p.add_argument(
+        "--quick", action="store_true", help="small sizes, a smoke test (~20 s); results not saved"
+    )
+    p.add_argument(
+        "--threads", type=int, default=None, help="threads for both sides (default: all CPUs)"
+    )
     p.add_argument("--no-save", action="store_true", help="print only; do not write results/")
     p.add_argument("--list", action="store_true", help="list the comparisons and exit")
     args = p.parse_args(argv)
@@ -252,7 +321,9 @@ def main(argv: list[str] | None = None) -> int:
     repeats = args.repeats or (3 if args.quick else 5)
     env = environment(threads)
     print(f"# clustor benchmarks{' (quick: small sizes, not saved)' if args.quick else ''}")
-    print(f"host {env['host']}, {env['cpu']}, {env['cpus']} CPUs; {threads} threads per side; {repeats} repeats")
+    print(
+        f"host {env['host']}, {env['cpu']}, {env['cpus']} CPUs; {threads} threads per side; {repeats} repeats"
+    )
     print(f"BLAS/OpenMP (threadpoolctl): {describe_pools(env)}")
     if any(env["blas_env"].values()):
         print(f"warning: BLAS tuning variables still set: {env['blas_env']}", file=sys.stderr)
@@ -260,6 +331,10 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(table(rows))
     if not args.quick and not args.no_save:
-        path = save(rows, env, ["python", "-m", "benchmarks", *(argv if argv is not None else sys.argv[1:])])
-        print(f"\nsaved {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path} and latest.md")
+        path = save(
+            rows, env, ["python", "-m", "benchmarks", *(argv if argv is not None else sys.argv[1:])]
+        )
+        print(
+            f"\nsaved {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path} and latest.md"
+        )
     return 0 if all(r.get("check_ok") is not False for r in rows) else 1

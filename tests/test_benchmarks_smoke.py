@@ -10,7 +10,7 @@ pytest.importorskip("threadpoolctl")
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.runner import run_comparisons, table  # noqa: E402
+from benchmarks.runner import run_comparisons, table
 
 
 def test_quick_k1_outputs_agree():

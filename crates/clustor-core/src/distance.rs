@@ -3,9 +3,13 @@
 //! Two routes, chosen by what the caller needs:
 //! - [`sq_dist`]: direct differences, exact to rounding; for reported values (inertia) and
 //!   decisions that must not suffer cancellation (Elkan's bounds).
-//! - [`PackedCenters::partial_sq_dists`]: `‖c‖² − 2·x·c` for a block of rows against all
-//!   centers with a register-tiled kernel (the GEMM formulation scikit-learn uses, fused with
-//!   the caller's argmin so that the distance block never leaves L1/L2).
+//! - [`PackedCenters::run`]: `‖c‖² − 2·x·c` for a block of rows against all centers with a
+//!   register-tiled kernel (the GEMM formulation scikit-learn uses), handing each tile's
+//!   values, or each row's closest center, to a [`TileSink`] inlined into the kernel: the
+//!   distance block never leaves registers ([`PackedCenters::partial_sq_dists`] stores it).
+//!
+//! The kernel is written once, generic over the float type and a small vector trait
+//! implemented with AVX2 + FMA intrinsics (chosen at run time) and portably.
 
 use crate::float::Float;
 use crate::matrix::MatRef;
@@ -87,12 +91,14 @@ pub trait Tile: Copy + Sized {
     );
 }
 
-// Why these shapes: AVX2 has 16 vector registers; 12 accumulators (MR rows × NV registers
-// of centers) keep both FMA pipes busy across the 4-cycle FMA latency (8 would just cover
-// it, with no slack) and leave room for the broadcast of x and the panel registers. A panel
-// of 2 registers (8 f64 / 16 f32 centers) with 6 rows suits large k (k = 32: no padding); a
-// panel of 3 registers (12 f64 / 24 f32) with 4 rows suits small k (k = 10 in f64: one
-// panel, 2 padding centers instead of 6, and X is streamed exactly once per pass).
+// Why these shapes: AVX2 has 16 vector registers. A panel of 2 registers (8 f64 / 16 f32
+// centers) with 6 rows gives 12 accumulators, which keep both FMA pipes busy across the
+// 4-cycle FMA latency (8 would just cover it) and leave room for the broadcast of x and the
+// 2 panel registers; it suits large k (k = 32: no padding). A panel of 3 registers (12 f64 /
+// 24 f32) suits small k (k = 10 in f64: one panel, 2 padding centers instead of 6, and X is
+// streamed exactly once per pass); with it 3 rows (9 accumulators + 3 panel registers + the
+// broadcast) is the most that fits: 4 rows spilled an accumulator to the stack every
+// iteration (measured 25% slower on K2).
 macro_rules! impl_tile {
     ($t:ty, $avx:ty, $lanes:literal, ($mr1:literal, $nv1:literal), ($mr2:literal, $nv2:literal)) => {
         impl Tile for $t {
@@ -121,9 +127,17 @@ macro_rules! impl_tile {
                         ) {
                             // SAFETY (both calls): AVX2 and FMA are enabled in this function.
                             if nr == $nv1 * $lanes {
-                                unsafe { tiles::<$t, $avx, S, $mr1, $nv1, { $nv1 * $lanes }>(x, m, d, panels, half_norms, sink) }
+                                unsafe {
+                                    tiles::<$t, $avx, S, $mr1, $nv1, { $nv1 * $lanes }>(
+                                        x, m, d, panels, half_norms, sink,
+                                    )
+                                }
                             } else {
-                                unsafe { tiles::<$t, $avx, S, $mr2, $nv2, { $nv2 * $lanes }>(x, m, d, panels, half_norms, sink) }
+                                unsafe {
+                                    tiles::<$t, $avx, S, $mr2, $nv2, { $nv2 * $lanes }>(
+                                        x, m, d, panels, half_norms, sink,
+                                    )
+                                }
                             }
                         }
                         // SAFETY: the CPU supports AVX2 and FMA (checked just above).
@@ -166,7 +180,6 @@ trait Simd<T>: Copy {
     unsafe fn load(p: *const T) -> Self;
     unsafe fn store(self, p: *mut T);
     unsafe fn add(self, o: Self) -> Self;
-    unsafe fn mul(self, o: Self) -> Self;
     /// `self − a·b`, fused where the hardware has FMA.
     unsafe fn sub_mul(self, a: Self, b: Self) -> Self;
     /// Per lane `self < o ? self : o`.
@@ -207,10 +220,6 @@ impl<T: Float, const L: usize> Simd<T> for Lanes<T, L> {
     #[inline(always)]
     unsafe fn add(self, o: Self) -> Self {
         Self(std::array::from_fn(|i| self.0[i] + o.0[i]))
-    }
-    #[inline(always)]
-    unsafe fn mul(self, o: Self) -> Self {
-        Self(std::array::from_fn(|i| self.0[i] * o.0[i]))
     }
     #[inline(always)]
     unsafe fn sub_mul(self, a: Self, b: Self) -> Self {
@@ -267,10 +276,6 @@ mod simd {
             unsafe { Self(_mm256_add_pd(self.0, o.0)) }
         }
         #[inline(always)]
-        unsafe fn mul(self, o: Self) -> Self {
-            unsafe { Self(_mm256_mul_pd(self.0, o.0)) }
-        }
-        #[inline(always)]
         unsafe fn sub_mul(self, a: Self, b: Self) -> Self {
             unsafe { Self(_mm256_fnmadd_pd(a.0, b.0, self.0)) }
         }
@@ -319,10 +324,6 @@ mod simd {
             unsafe { Self(_mm256_add_ps(self.0, o.0)) }
         }
         #[inline(always)]
-        unsafe fn mul(self, o: Self) -> Self {
-            unsafe { Self(_mm256_mul_ps(self.0, o.0)) }
-        }
-        #[inline(always)]
         unsafe fn sub_mul(self, a: Self, b: Self) -> Self {
             unsafe { Self(_mm256_fnmadd_ps(a.0, b.0, self.0)) }
         }
@@ -353,6 +354,11 @@ mod simd {
     }
 }
 
+/// How far ahead of the tile being computed its rows are prefetched, at least: one tile of
+/// K2 (3 rows of 784 f64, 18 KiB) but three of K1 (6 rows of 16 f64 take ~150 ns, less than
+/// a DRAM access; one tile ahead left the FMAs at 55% of peak on K1, three at ~95%).
+const PREFETCH_AHEAD_BYTES: usize = 2 << 10;
+
 /// The kernel body: one generic function, compiled per float type, vector type, shape and
 /// sink. `MR` rows × `NV` vectors of centers (`NR = NV·LANES` centers) per register tile.
 ///
@@ -360,10 +366,10 @@ mod simd {
 /// that it ends at `½(‖c‖² − 2·x·c)`: no scaling pass over the tile, and doubling (exact)
 /// gives the reported value.
 ///
-/// Memory: with large d the pass is bound by reading X (K2: 784 f64 features, 6 KiB per
-/// row); the hardware prefetchers alone sustained ~7 GB/s per core on the tile's row
-/// streams. So while the first panel runs over a tile, the next tile's rows are prefetched,
-/// one cache line per row every `64 / size_of::<T>()` features (measured 30% faster).
+/// Memory: the pass streams X, and the hardware prefetchers alone left the FMAs waiting
+/// (K2, 784 features: ~7 GB/s per core; K1, 16 features: 55% of peak). So while the first
+/// panel runs over a tile, the rows [`PREFETCH_AHEAD_BYTES`] ahead are prefetched, one cache
+/// line per row every `64 / size_of::<T>()` features (K2 30% faster, K1 ~40%).
 /// Blocking over d so that a panel slice stays in L1 was tried and gained nothing here (the
 /// panel streams well from L2; the loop reached 85% of peak FMA with X in cache).
 ///
@@ -387,50 +393,64 @@ unsafe fn tiles<T: Float, V: Simd<T>, S: TileSink<T>, const MR: usize, const NV:
     assert!(half_norms.len() == n_panels * NR);
     let l = V::LANES;
     let line = (64 / std::mem::size_of::<T>()).max(1);
+    // Prefetch distance: whole tiles, at least PREFETCH_AHEAD_BYTES of rows ahead.
+    let tile_bytes = MR * d * std::mem::size_of::<T>();
+    let ahead = MR * PREFETCH_AHEAD_BYTES.div_ceil(tile_bytes).max(1);
     // SAFETY: all vector operations run with V's features enabled (the caller's contract);
     // every pointer access stays within the slices as asserted above (prefetches need not).
     unsafe {
         let lane_index: [T; NR] = std::array::from_fn(|j| T::of_f64(j as f64));
         let iota: [V; NV] = std::array::from_fn(|v| V::load(lane_index.as_ptr().add(v * l)));
         let inf = V::splat(T::infinity());
-        let nr = V::splat(T::of_f64(NR as f64));
         let mut r0 = 0;
         while r0 < m {
             let mr = MR.min(m - r0);
             // A short last tile repeats its last row, so that every tile has the full
             // register shape; the repeated rows' results are dropped.
             let rows: [*const T; MR] = std::array::from_fn(|r| x.as_ptr().add((r0 + r.min(mr - 1)) * d));
-            let next: [*const T; MR] = std::array::from_fn(|r| x.as_ptr().add((r0 + MR + r).min(m - 1) * d));
-            // Per row and lane: smallest value so far and the panel it came from (as T, so
-            // that value and index are selected with one compare mask).
-            let mut best = [[inf; NV]; MR];
-            let mut best_p = [[V::splat(T::zero()); NV]; MR];
+            let next: [*const T; MR] = std::array::from_fn(|r| x.as_ptr().add((r0 + ahead + r).min(m - 1) * d));
+            // Per row and lane: smallest value so far and its center index (as T, so that
+            // value and index are selected with one compare mask).
+            let mut best = [inf; MR];
+            let mut best_i = [V::splat(T::zero()); MR];
             for p in 0..n_panels {
                 let panel = panels.as_ptr().add(p * d * NR);
                 let hn: [V; NV] = std::array::from_fn(|v| V::load(half_norms.as_ptr().add(p * NR + v * l)));
                 let mut acc = [hn; MR];
-                for f in 0..d {
-                    if p == 0 && f % line == 0 {
+                let mut f0 = 0;
+                while f0 < d {
+                    // One cache line of features at a time, so that the prefetch test runs
+                    // once per line rather than once per feature.
+                    if p == 0 {
                         for nx in next {
-                            V::prefetch(nx.add(f));
+                            V::prefetch(nx.add(f0));
                         }
                     }
-                    let c: [V; NV] = std::array::from_fn(|v| V::load(panel.add(f * NR + v * l)));
-                    for r in 0..MR {
-                        let xv = V::splat(*rows[r].add(f));
-                        for v in 0..NV {
-                            acc[r][v] = acc[r][v].sub_mul(xv, c[v]);
+                    for f in f0..(f0 + line).min(d) {
+                        let c: [V; NV] = std::array::from_fn(|v| V::load(panel.add(f * NR + v * l)));
+                        for r in 0..MR {
+                            let xv = V::splat(*rows[r].add(f));
+                            for v in 0..NV {
+                                acc[r][v] = acc[r][v].sub_mul(xv, c[v]);
+                            }
                         }
                     }
+                    f0 += line;
                 }
                 if S::ARGMIN {
-                    // Strictly smaller: on ties the earlier panel (lower index) stays.
-                    let pt = V::splat(T::of_f64(p as f64));
+                    // The panel's NV vectors folded lane-wise into one, then into the running
+                    // minimum: strictly smaller wins, so on ties the lower center index (the
+                    // earlier vector, the earlier panel) stays.
+                    let base = V::splat(T::of_f64((p * NR) as f64));
+                    let idx: [V; NV] = std::array::from_fn(|v| base.add(iota[v]));
                     for r in 0..MR {
-                        for v in 0..NV {
-                            best_p[r][v] = V::select_lt(acc[r][v], best[r][v], pt, best_p[r][v]);
-                            best[r][v] = acc[r][v].min_lt(best[r][v]);
+                        let (mut mv, mut mi) = (acc[r][0], idx[0]);
+                        for v in 1..NV {
+                            mi = V::select_lt(acc[r][v], mv, idx[v], mi);
+                            mv = acc[r][v].min_lt(mv);
                         }
+                        best_i[r] = V::select_lt(mv, best[r], mi, best_i[r]);
+                        best[r] = mv.min_lt(best[r]);
                     }
                 }
                 for r in 0..mr {
@@ -444,21 +464,13 @@ unsafe fn tiles<T: Float, V: Simd<T>, S: TileSink<T>, const MR: usize, const NV:
             if S::ARGMIN {
                 for r in 0..mr {
                     // The smallest value, then the lowest center index among the lanes
-                    // holding it.
-                    let mut low = best[r][0];
-                    for v in 1..NV {
-                        low = low.min_lt(best[r][v]);
-                    }
-                    let value = low.hmin();
-                    let vs = V::splat(value);
-                    let mut idx = inf;
-                    for v in 0..NV {
-                        let j = best_p[r][v].mul(nr).add(iota[v]);
-                        idx = V::select_eq(best[r][v], vs, j, inf).min_lt(idx);
-                    }
-                    let j = idx.hmin();
-                    // +∞ only when no lane compares (NaN from overflowing data): center 0.
-                    let j = if j.is_finite() { j.as_f64() as usize } else { 0 };
+                    // holding it. `best` is never NaN (a NaN never wins `min_lt`), so some
+                    // lane equals `value` and the index is a finite, small integer.
+                    let value = best[r].hmin();
+                    let j = V::select_eq(best[r], V::splat(value), best_i[r], inf).hmin();
+                    debug_assert!(j >= T::zero() && j < T::of_f64((n_panels * NR) as f64));
+                    // SAFETY: j is a whole number in 0..n_panels·NR (see above).
+                    let j: usize = j.as_f64().to_int_unchecked();
                     sink.row_min(r0 + r, j, value + value);
                 }
             }
@@ -564,6 +576,36 @@ impl<T: Float> PackedCenters<T> {
     }
 }
 
+/// A piece of work to compile for AVX2 + FMA where the CPU has them ([`with_avx2`]).
+/// Implementations mark `run` `#[inline(always)]`, so that it is compiled into the AVX2
+/// context (a closure is not reliably inlined there).
+pub trait Vectorize {
+    /// What the work returns.
+    type Out;
+    /// Does the work.
+    fn run(self) -> Self::Out;
+}
+
+/// Runs `work` compiled for AVX2 + FMA where the CPU has them, so that its loops vectorise
+/// 4 f64 / 8 f32 wide instead of the baseline build's SSE2 2 / 4. Results do not depend on
+/// the path taken: Rust never fuses `a * b + c` by itself, so the arithmetic is the same,
+/// only wider.
+#[inline(always)]
+pub fn with_avx2<W: Vectorize>(work: W) -> W::Out {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
+            #[target_feature(enable = "avx2,fma")]
+            unsafe fn avx2<W: Vectorize>(work: W) -> W::Out {
+                work.run()
+            }
+            // SAFETY: the CPU supports AVX2 and FMA (checked just above).
+            return unsafe { avx2(work) };
+        }
+    }
+    work.run()
+}
+
 /// Index and value of the first minimum of `v` (ties go to the lowest index).
 #[inline]
 pub fn argmin<T: Float>(v: &[T]) -> (usize, T) {
@@ -631,5 +673,98 @@ mod tests {
     #[test]
     fn argmin_first_of_ties() {
         assert_eq!(argmin(&[3.0, 1.0, 1.0, 2.0]), (1, 1.0));
+    }
+
+    /// Small integer coordinates: every distance is exact, so ties are exact too; centers
+    /// repeat (j and j + 9 coincide), so ties also fall across lanes and panels.
+    fn grid(n: usize, d: usize, seed: u64) -> Vec<f64> {
+        let mut r = Rng::new(seed);
+        (0..n * d).map(|_| r.below(5) as f64 - 2.0).collect()
+    }
+
+    fn brute_closest(x: &[f64], c: &[f64], d: usize) -> Vec<(usize, f64)> {
+        x.chunks_exact(d)
+            .map(|xr| {
+                let dists: Vec<f64> = c.chunks_exact(d).map(|cj| sq_dist(xr, cj)).collect();
+                argmin(&dists)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn closest_is_the_first_minimum_for_every_shape_and_type() {
+        for &k in &[1, 3, 8, 9, 10, 12, 17, 24, 32, 33, 50] {
+            for &d in &[1, 3, 16, 40] {
+                let m = 29;
+                let x = grid(m, d, k as u64);
+                let mut c = grid(k, d, 100 + d as u64);
+                for j in 9..k {
+                    let (a, b) = c.split_at_mut(j * d);
+                    b[..d].copy_from_slice(&a[(j - 9) * d..(j - 8) * d]);
+                }
+                let want = brute_closest(&x, &c, d);
+                let packed = PackedCenters::new(MatRef::new("c", &c, k, d).unwrap());
+                let mut got = vec![(usize::MAX, 0.0); m];
+                packed.for_each_closest(&x, m, |r, j, v| got[r] = (j, v));
+                for r in 0..m {
+                    let xn = dot(&x[r * d..(r + 1) * d], &x[r * d..(r + 1) * d]);
+                    assert_eq!(got[r].0, want[r].0, "f64 k={k} d={d} row {r}");
+                    assert_eq!(got[r].1 + xn, want[r].1, "f64 k={k} d={d} row {r}");
+                }
+                let xf: Vec<f32> = x.iter().map(|&v| v as f32).collect();
+                let cf: Vec<f32> = c.iter().map(|&v| v as f32).collect();
+                let pf = PackedCenters::new(MatRef::new("c", &cf, k, d).unwrap());
+                let mut gf = vec![usize::MAX; m];
+                pf.for_each_closest(&xf, m, |r, j, _| gf[r] = j);
+                let wj: Vec<usize> = want.iter().map(|w| w.0).collect();
+                assert_eq!(gf, wj, "f32 k={k} d={d}");
+            }
+        }
+    }
+
+    #[test]
+    fn panel_width_wastes_the_fewest_padding_centers() {
+        let width = |k: usize| {
+            let c = vec![0.0f64; k * 2];
+            PackedCenters::new(MatRef::new("c", &c, k, 2).unwrap()).panel_width()
+        };
+        assert_eq!((width(1), width(8), width(10), width(12), width(32), width(36)), (8, 8, 12, 12, 8, 12));
+        let c = vec![0.0f32; 10 * 2];
+        assert_eq!(PackedCenters::new(MatRef::new("c", &c, 10, 2).unwrap()).panel_width(), 16);
+    }
+
+    /// The portable build of the kernel (used where the CPU lacks AVX2/FMA) against the
+    /// dispatched one: the same labels, values within rounding (no fused multiply-add).
+    #[test]
+    fn portable_kernel_agrees_with_the_dispatched_one() {
+        struct Collect(Vec<(usize, f64)>);
+        impl TileSink<f64> for Collect {
+            const ARGMIN: bool = true;
+            fn row_min(&mut self, r: usize, j: usize, v: f64) {
+                self.0[r] = (j, v);
+            }
+        }
+        for &(k, d) in &[(7, 5), (10, 16), (32, 16), (33, 3)] {
+            let m = 23;
+            let x = random(m * d, 7);
+            let c = random(k * d, 8);
+            let packed = PackedCenters::new(MatRef::new("c", &c, k, d).unwrap());
+            let mut fast = Collect(vec![(0, 0.0); m]);
+            packed.run(&x, m, &mut fast);
+            let mut slow = Collect(vec![(0, 0.0); m]);
+            let (panels, hn) = (&packed.panels, &packed.half_norms);
+            // SAFETY: the portable vectors need no CPU feature.
+            unsafe {
+                if packed.panel_width() == 8 {
+                    tiles::<f64, Lanes<f64, 4>, _, 6, 2, 8>(&x, m, d, panels, hn, &mut slow)
+                } else {
+                    tiles::<f64, Lanes<f64, 4>, _, 3, 3, 12>(&x, m, d, panels, hn, &mut slow)
+                }
+            }
+            for r in 0..m {
+                assert_eq!(fast.0[r].0, slow.0[r].0, "k={k} d={d} row {r}");
+                assert!((fast.0[r].1 - slow.0[r].1).abs() < 1e-12);
+            }
+        }
     }
 }

@@ -164,9 +164,7 @@ def kmeans_plusplus(
     if not isinstance(n_clusters, numbers.Integral) or n_clusters < 1:
         raise ValueError(f"n_clusters should be an integer >= 1, got {n_clusters!r}.")
     if X.shape[0] < n_clusters:
-        raise ValueError(
-            f"n_samples={X.shape[0]} should be >= n_clusters={n_clusters}."
-        )
+        raise ValueError(f"n_samples={X.shape[0]} should be >= n_clusters={n_clusters}.")
     if n_local_trials is not None and (
         not isinstance(n_local_trials, numbers.Integral) or n_local_trials < 1
     ):
@@ -433,12 +431,17 @@ class KMeans(ClusterMixin, TransformerMixin, BaseEstimator):
             if self.verbose:
                 print("Initialization complete")
             centers, labels, inertia, n_iter = _core.kmeans_fit(
-                Xw, w, centers0, self.max_iter, tol, algorithm, spherical, threads,
+                Xw,
+                w,
+                centers0,
+                self.max_iter,
+                tol,
+                algorithm,
+                spherical,
+                threads,
                 bool(self.verbose),
             )
-            if best is None or (
-                inertia < best[2] and not _is_same_clustering(labels, best[1], k)
-            ):
+            if best is None or (inertia < best[2] and not _is_same_clustering(labels, best[1], k)):
                 best = (centers, labels, inertia, n_iter)
         assert best is not None
         centers, labels, inertia, n_iter = best

@@ -1,7 +1,7 @@
 //! Seeding: greedy k-means++ (Arthur & Vassilvitskii 2007, with scikit-learn's local trials)
 //! and weighted random choice of k distinct samples.
 
-use crate::distance::{sq_norms, PackedCenters};
+use crate::distance::{dot, PackedCenters, TileSink};
 use crate::error::{ClustorError, Result};
 use crate::float::Float;
 use crate::matrix::{check_weights, MatRef};
@@ -12,8 +12,25 @@ use crate::rng::Rng;
 /// Chosen initial centers (k×d) and the sample index each was copied from.
 pub type Seeds<T> = (Vec<T>, Vec<i64>);
 
-fn check<T: Float>(x: MatRef<'_, T>, w: &[T], k: usize) -> Result<()> {
-    MatRef::new_finite("X", x.data(), x.rows(), x.cols())?;
+/// Validates X (finite, checked on `pool` when given), the weights and k.
+fn check<T: Float>(x: MatRef<'_, T>, w: &[T], k: usize, pool: Option<&rayon::ThreadPool>) -> Result<()> {
+    match pool {
+        Some(pool) => {
+            MatRef::new("X", x.data(), x.rows(), x.cols())?;
+            if x.rows() == 0 {
+                return Err(ClustorError::EmptyInput(x.rows(), x.cols()));
+            }
+            if x.cols() == 0 {
+                return Err(ClustorError::NoFeatures(x.rows()));
+            }
+            if !super::all_finite(x.data(), pool) {
+                return Err(ClustorError::NotFinite("X"));
+            }
+        }
+        None => {
+            MatRef::new_finite("X", x.data(), x.rows(), x.cols())?;
+        }
+    }
     check_weights(w, x.rows())?;
     if k == 0 {
         return Err(ClustorError::InvalidParameter { name: "n_clusters", reason: "must be >= 1".into() });
@@ -30,9 +47,76 @@ fn search(cum: &[f64], v: f64) -> usize {
     cum.partition_point(|&c| c < v).min(cum.len() - 1)
 }
 
+/// Rows per chunk of the seeding passes. Each step makes one pass over X and draws by
+/// scanning single chunks, so chunks are larger than the default: fewer partial results to
+/// allocate and reduce per step (k steps), while 200 chunks of 1024 rows still balance any
+/// realistic thread count.
+const SEED_CHUNK_ROWS: usize = 1024;
+
+/// Fused into the kernel: per row, folds the last chosen center (lane 0, when `fold`) into
+/// the closest distance, then adds the row's `w·min(closest, d_j)` to every lane's
+/// potential. Distances are the kernel's `‖x‖² − 2x·c + ‖c‖²`, clamped at 0 (scikit-learn's
+/// form); every pass computes a given (row, center) distance with the same operations, so
+/// the values agree bit for bit between passes.
+struct Potentials<'a, T> {
+    /// First row of the chunk (global index).
+    start: usize,
+    x_norms: &'a [T],
+    w: &'a [T],
+    closest: &'a mut [T],
+    fold: bool,
+    /// Row index of the center in lane 0 (its own distance is set to exactly 0).
+    lane0_row: usize,
+    pot: Vec<f64>,
+}
+
+impl<T: Float> Potentials<'_, T> {
+    #[inline(always)]
+    fn dist(v: T, xn: T) -> T {
+        let d = v + xn;
+        if d > T::zero() {
+            d
+        } else {
+            T::zero()
+        }
+    }
+}
+
+impl<T: Float> TileSink<T> for Potentials<'_, T> {
+    const ARGMIN: bool = false;
+    #[inline(always)]
+    fn panel<const NR: usize>(&mut self, r: usize, p: usize, vals: &[T; NR]) {
+        let xn = self.x_norms[r];
+        let mut cl = self.closest[r];
+        if self.fold && p == 0 {
+            let d = if self.start + r == self.lane0_row { T::zero() } else { Self::dist(vals[0], xn) };
+            if d < cl {
+                cl = d;
+            }
+            self.closest[r] = cl;
+        }
+        let wr = self.w[r].as_f64();
+        let pot: &mut [f64; NR] = (&mut self.pot[p * NR..(p + 1) * NR]).try_into().unwrap();
+        for j in 0..NR {
+            // Padding lanes give +∞, so min keeps `closest`: harmless, and unread.
+            let d = Self::dist(vals[j], xn);
+            let m = if d < cl { d } else { cl };
+            pot[j] += m.as_f64() * wr;
+        }
+    }
+}
+
 /// Greedy k-means++: each new center is the best of `n_local_trials` candidates drawn with
 /// probability ∝ weight × squared distance to the nearest chosen center (default
 /// `2 + ⌊ln k⌋`), "best" meaning the smallest resulting potential.
+///
+/// One pass over X per step (the pass is bound by reading X): the tiled kernel computes the
+/// distances to the candidates and to the previous winner together, folds the winner into
+/// the closest distances and sums every candidate's potential per chunk. The winner's
+/// per-chunk potentials are the chunk masses the next draws need; a draw finds its chunk by
+/// a prefix sum over chunks and scans only that chunk (recomputing the pending winner's
+/// distances there with the same kernel, hence the same values). No n × trials distance
+/// matrix and no sequential cumulative sum over all n samples per step.
 pub fn kmeans_plusplus<T: Float>(
     x: MatRef<'_, T>,
     w: &[T],
@@ -42,76 +126,85 @@ pub fn kmeans_plusplus<T: Float>(
     n_threads: usize,
     mon: &dyn Monitor,
 ) -> Result<Seeds<T>> {
-    check(x, w, k)?;
+    let pool = parallel::pool(n_threads)?;
+    check(x, w, k, Some(&pool))?;
     let (n, d) = (x.rows(), x.cols());
     let trials = n_local_trials.unwrap_or(2 + (k as f64).ln() as usize).max(1);
-    let pool = parallel::pool(n_threads)?;
-    let plan = ChunkPlan::new(n, trials * 8);
+    let plan = ChunkPlan::with_chunk_rows(n, SEED_CHUNK_ROWS);
     let mut rng = Rng::new(seed);
-    let x_norms = sq_norms(x);
+    let mut x_norms = vec![T::zero(); n];
+    map_chunks_mut(&pool, plan, &mut x_norms, 1, |rows, out| {
+        for (o, i) in out.iter_mut().zip(rows) {
+            *o = dot(x.row(i), x.row(i));
+        }
+    });
 
     let mut centers = Vec::with_capacity(k * d);
     let mut indices = Vec::with_capacity(k);
+    // The first center: drawn with probability ∝ weight.
     let mut cum = vec![0.0f64; n];
-    let cumsum = |cum: &mut [f64], vals: &mut dyn Iterator<Item = f64>| {
-        let mut acc = 0.0;
-        for (c, v) in cum.iter_mut().zip(vals) {
-            acc += v;
-            *c = acc;
-        }
-        acc
-    };
-
-    let total_w = cumsum(&mut cum, &mut w.iter().map(|v| v.as_f64()));
+    let mut total_w = 0.0;
+    for (c, v) in cum.iter_mut().zip(w) {
+        total_w += v.as_f64();
+        *c = total_w;
+    }
     let first = search(&cum, rng.uniform() * total_w);
     centers.extend_from_slice(x.row(first));
     indices.push(first as i64);
 
-    // Squared distance of every sample to its closest chosen center, and trial scratch.
-    let mut closest = vec![T::zero(); n];
-    let mut scratch = vec![T::zero(); n * trials];
-    let dists_to = |cand: &[usize], scratch: &mut [T]| {
-        let c: Vec<T> = cand.iter().flat_map(|&i| x.row(i).iter().copied()).collect();
-        let packed = PackedCenters::new(MatRef::new("candidates", &c, cand.len(), d).expect("shape"));
-        let t = cand.len();
-        map_chunks_mut(&pool, plan, scratch, t, |rows, out| {
-            let kp = packed.padded_k();
-            let mut buf = vec![T::zero(); 32usize * kp];
-            let mut b = rows.start;
-            while b < rows.end {
-                let m = 32usize.min(rows.end - b);
-                packed.partial_sq_dists(x.rows_slice(b..b + m), m, &mut buf);
-                for r in 0..m {
-                    for j in 0..t {
-                        out[(b - rows.start + r) * t + j] = (buf[r * kp + j] + x_norms[b + r]).max(T::zero());
-                    }
-                }
-                b += m;
-            }
-        });
+    // closest: distance to the chosen centers except `pending`, the last winner, which the
+    // next pass folds in; chunk_mass/prefix: the masses including `pending`.
+    let mut closest = vec![T::infinity(); n];
+    let mut pending: Option<usize> = None;
+    // One pass: lane 0 = `fold_row` (folded into closest), then `cand`; returns the
+    // per-chunk potentials of every lane.
+    let pass = |fold_row: Option<usize>, cand: &[usize], closest: &mut [T]| -> Result<Vec<Vec<f64>>> {
+        let rows: Vec<usize> = fold_row.iter().copied().chain(cand.iter().copied()).collect();
+        let c: Vec<T> = rows.iter().flat_map(|&i| x.row(i).iter().copied()).collect();
+        let packed = PackedCenters::new(MatRef::new("candidates", &c, rows.len(), d)?);
+        let kp = packed.padded_k();
+        Ok(map_chunks_mut(&pool, plan, closest, 1, |r, cl| {
+            let mut sink = Potentials {
+                start: r.start,
+                x_norms: &x_norms[r.clone()],
+                w: &w[r.clone()],
+                closest: cl,
+                fold: fold_row.is_some(),
+                lane0_row: fold_row.unwrap_or(usize::MAX),
+                pot: vec![0.0; kp],
+            };
+            packed.run(x.rows_slice(r.clone()), r.len(), &mut sink);
+            sink.pot
+        }))
     };
-    dists_to(&[first], &mut scratch[..n]);
-    closest.copy_from_slice(&scratch[..n]);
-    let mut pot: f64 = closest.iter().zip(w).map(|(c, wi)| c.as_f64() * wi.as_f64()).sum();
+    let parts = pass(Some(first), &[], &mut closest)?;
+    let mut chunk_mass: Vec<f64> = parts.iter().map(|p| p[0]).collect();
 
     for _ in 1..k {
         mon.check()?;
-        cumsum(&mut cum, &mut closest.iter().zip(w).map(|(c, wi)| c.as_f64() * wi.as_f64()));
-        let cand: Vec<usize> = (0..trials).map(|_| search(&cum, rng.uniform() * pot)).collect();
-        dists_to(&cand, &mut scratch);
-        // Potential of each candidate: Σ w·min(closest, d_candidate), summed in chunk order.
-        let parts: Vec<Vec<f64>> = parallel::map_chunks(&pool, plan, |rows| {
-            let mut p = vec![0.0f64; trials];
-            for i in rows {
-                for (t, pt) in p.iter_mut().enumerate() {
-                    *pt += closest[i].min(scratch[i * trials + t]).as_f64() * w[i].as_f64();
+        let mut prefix = Vec::with_capacity(chunk_mass.len() + 1);
+        let mut total = 0.0;
+        for &m in &chunk_mass {
+            prefix.push(total);
+            total += m;
+        }
+        prefix.push(total);
+        let cand: Vec<usize> = (0..trials)
+            .map(|_| {
+                let u = rng.uniform();
+                if total > 0.0 {
+                    draw(x, w, &x_norms, &closest, pending, plan, &chunk_mass, &prefix, u * total)
+                } else {
+                    // Every sample sits on a chosen center: fall back to the weights.
+                    Ok(search(&cum, u * total_w))
                 }
-            }
-            p
-        });
+            })
+            .collect::<Result<_>>()?;
+        let parts = pass(pending, &cand, &mut closest)?;
+        let off = usize::from(pending.is_some());
         let mut cand_pot = vec![0.0f64; trials];
         for p in &parts {
-            for (a, b) in cand_pot.iter_mut().zip(p) {
+            for (a, b) in cand_pot.iter_mut().zip(&p[off..]) {
                 *a += b;
             }
         }
@@ -121,19 +214,76 @@ pub fn kmeans_plusplus<T: Float>(
                 best = t;
             }
         }
-        pot = cand_pot[best];
-        for i in 0..n {
-            closest[i] = closest[i].min(scratch[i * trials + best]);
-        }
+        chunk_mass = parts.iter().map(|p| p[off + best]).collect();
+        pending = Some(cand[best]);
         centers.extend_from_slice(x.row(cand[best]));
         indices.push(cand[best] as i64);
     }
     Ok((centers, indices))
 }
 
+/// `prefix[c]`: mass of the chunks before `c` (n_chunks + 1 entries).
+///
+/// The sample where the cumulative mass `Σ w·min(closest, d_pending)` first reaches `v`
+/// (0 < v ≤ total), never one with zero mass (so never a chosen row): the chunk from the
+/// prefix sums, then a scan of that chunk whose masses are computed as the pass computed
+/// them (same kernel, same order of summation).
+#[allow(clippy::too_many_arguments)]
+fn draw<T: Float>(
+    x: MatRef<'_, T>,
+    w: &[T],
+    x_norms: &[T],
+    closest: &[T],
+    pending: Option<usize>,
+    plan: ChunkPlan,
+    chunk_mass: &[f64],
+    prefix: &[f64],
+    v: f64,
+) -> Result<usize> {
+    let n_chunks = chunk_mass.len();
+    // First chunk whose end (prefix[c + 1]) reaches v, moved to one with mass.
+    let mut c = prefix[1..].partition_point(|&p| p < v).min(n_chunks - 1);
+    while c + 1 < n_chunks && chunk_mass[c] <= 0.0 {
+        c += 1;
+    }
+    while c > 0 && chunk_mass[c] <= 0.0 {
+        c -= 1;
+    }
+    let rows = plan.range(c);
+    let mut cl: Vec<T> = closest[rows.clone()].to_vec();
+    if let Some(pr) = pending {
+        let packed = PackedCenters::new(MatRef::new("center", x.row(pr), 1, x.cols())?);
+        let mut sink = Potentials {
+            start: rows.start,
+            x_norms: &x_norms[rows.clone()],
+            w: &w[rows.clone()],
+            closest: &mut cl,
+            fold: true,
+            lane0_row: usize::MAX,
+            pot: vec![0.0; packed.padded_k()],
+        };
+        packed.run(x.rows_slice(rows.clone()), rows.len(), &mut sink);
+    }
+    let target = v - prefix[c];
+    let mut acc = 0.0;
+    let mut last = rows.start;
+    for (i, &ci) in rows.clone().zip(&cl) {
+        let m = ci.as_f64() * w[i].as_f64();
+        if m > 0.0 && Some(i) != pending {
+            acc += m;
+            last = i;
+            if acc >= target {
+                return Ok(i);
+            }
+        }
+    }
+    // Rounding left the target just past the chunk's last sample with mass.
+    Ok(last)
+}
+
 /// k distinct samples drawn with probability ∝ weight (Efraimidis–Spirakis keys).
 pub fn random<T: Float>(x: MatRef<'_, T>, w: &[T], k: usize, seed: u64) -> Result<Seeds<T>> {
-    check(x, w, k)?;
+    check(x, w, k, None)?;
     let positive = w.iter().filter(|&&v| v > T::zero()).count();
     if positive < k {
         return Err(ClustorError::InvalidParameter {
@@ -185,6 +335,40 @@ mod tests {
         let b = kmeans_plusplus(m, &w, 20, None, 5, 2, &Silent).unwrap();
         assert_eq!(a.1, b.1);
         assert!(a.1.iter().all(|&i| i >= 500));
+    }
+
+    #[test]
+    fn plusplus_across_chunks_distinct_and_thread_independent() {
+        // Several sampling chunks, duplicated rows (zero mass once a twin is chosen) and
+        // more centers than trials: indices stay distinct, the same for 1 and 2 threads,
+        // and the seeding's potential is far below that of the first center alone.
+        let mut r = Rng::new(11);
+        let n = 5000;
+        let mut x: Vec<f64> = (0..n * 4).map(|_| r.uniform() * 10.0).collect();
+        x.copy_within(0..400, 400);
+        let w: Vec<f64> = (0..n).map(|i| 0.5 + (i % 3) as f64).collect();
+        let m = MatRef::new("X", &x, n, 4).unwrap();
+        let a = kmeans_plusplus(m, &w, 60, None, 9, 1, &Silent).unwrap();
+        let b = kmeans_plusplus(m, &w, 60, None, 9, 2, &Silent).unwrap();
+        assert_eq!(a, b);
+        let mut idx = a.1.clone();
+        idx.sort();
+        idx.dedup();
+        assert_eq!(idx.len(), 60);
+        for (j, &i) in a.1.iter().enumerate() {
+            assert_eq!(&a.0[j * 4..(j + 1) * 4], m.row(i as usize));
+        }
+        let pot = |k: usize| -> f64 {
+            (0..n)
+                .map(|i| {
+                    (0..k)
+                        .map(|j| crate::distance::sq_dist(m.row(i), &a.0[j * 4..(j + 1) * 4]))
+                        .fold(f64::MAX, f64::min)
+                        * w[i]
+                })
+                .sum()
+        };
+        assert!(pot(60) < 0.1 * pot(1), "{} {}", pot(60), pot(1));
     }
 
     #[test]

@@ -12,7 +12,7 @@ pub mod elkan;
 pub mod init;
 pub mod lloyd;
 
-use crate::distance::{sq_dist, PackedCenters, TileSink};
+use crate::distance::{sq_dist, with_avx2, PackedCenters, TileSink, Vectorize};
 use crate::error::{ClustorError, Result};
 use crate::float::Float;
 use crate::matrix::{check_weights, MatRef};
@@ -71,6 +71,41 @@ impl Sums {
         Self { sums: vec![0.0; k * d], weights: vec![0.0; k] }
     }
 
+    /// Sets every sum to zero (the buffers are reused from pass to pass).
+    pub fn clear(&mut self) {
+        self.sums.fill(0.0);
+        self.weights.fill(0.0);
+    }
+
+    /// Adds the rows of `x` (row-major, `labels.len()` rows) with their weights to the sums of
+    /// their labels, in row order (per element: the same order whatever the blocking).
+    ///
+    /// When the k×d sums outgrow L1 (K2: 10 × 784 f64 = 62 KiB), they go feature block by
+    /// feature block, so that each row's read-modify-write of its center's sums hits L1
+    /// instead of L2 (the rows themselves are still in L2 from the kernel).
+    #[inline(always)]
+    pub fn add_rows<T: Float>(&mut self, x: &[T], w: &[T], labels: &[i64]) {
+        const L1_SUMS_BYTES: usize = 16 << 10;
+        let k = self.weights.len().max(1);
+        let d = (self.sums.len() / k).max(1);
+        for (&wr, &lab) in w.iter().zip(labels) {
+            self.weights[lab as usize] += wr.as_f64();
+        }
+        let fb = (L1_SUMS_BYTES / (8 * k)).max(8).min(d);
+        let sums = &mut self.sums[..];
+        let mut f0 = 0;
+        while f0 < d {
+            let f1 = (f0 + fb).min(d);
+            for ((row, &wr), &lab) in x.chunks_exact(d).zip(w).zip(labels) {
+                let (j, wr) = (lab as usize, wr.as_f64());
+                for (s, &v) in sums[j * d + f0..j * d + f1].iter_mut().zip(&row[f0..f1]) {
+                    *s += v.as_f64() * wr;
+                }
+            }
+            f0 = f1;
+        }
+    }
+
     #[inline]
     pub fn add<T: Float>(&mut self, row: &[T], w: T, label: usize) {
         let d = row.len();
@@ -111,9 +146,46 @@ impl Sums {
     }
 }
 
+/// Whether every value is finite, checked in parallel chunks without early exit so that the
+/// loop vectorises (`v − v` is 0 for finite values, NaN for ±∞ and NaN): a pass over X at
+/// memory speed, where a scalar `all(is_finite)` cost half a Lloyd iteration on K2's 47 M
+/// values.
+#[allow(clippy::eq_op)] // `v - v` is the test itself.
+pub(crate) fn all_finite<T: Float>(data: &[T], pool: &rayon::ThreadPool) -> bool {
+    const CHUNK: usize = 1 << 16;
+    let plan = ChunkPlan::with_chunk_rows(data.len(), CHUNK);
+    parallel::map_chunks(pool, plan, |r| {
+        let mut acc = [T::zero(); 8];
+        let mut it = data[r].chunks_exact(8);
+        for c in &mut it {
+            for l in 0..8 {
+                acc[l] += c[l] - c[l];
+            }
+        }
+        let tail = it.remainder().iter().fold(T::zero(), |a, &v| a + (v - v));
+        acc.iter().fold(tail, |a, &v| a + v) == T::zero()
+    })
+    .into_iter()
+    .all(|ok| ok)
+}
+
 /// Validates the data of a run: finite x (n×d, n ≥ 1), weights, centers (k×d, 1 ≤ k ≤ n).
-pub(crate) fn check_inputs<T: Float>(x: MatRef<'_, T>, w: &[T], centers: MatRef<'_, T>) -> Result<()> {
-    MatRef::new_finite("X", x.data(), x.rows(), x.cols())?;
+pub(crate) fn check_inputs<T: Float>(
+    x: MatRef<'_, T>,
+    w: &[T],
+    centers: MatRef<'_, T>,
+    pool: &rayon::ThreadPool,
+) -> Result<()> {
+    MatRef::new("X", x.data(), x.rows(), x.cols())?;
+    if x.rows() == 0 {
+        return Err(ClustorError::EmptyInput(x.rows(), x.cols()));
+    }
+    if x.cols() == 0 {
+        return Err(ClustorError::NoFeatures(x.rows()));
+    }
+    if !all_finite(x.data(), pool) {
+        return Err(ClustorError::NotFinite("X"));
+    }
     check_weights(w, x.rows())?;
     if centers.cols() != x.cols() {
         return Err(ClustorError::InvalidParameter {
@@ -236,38 +308,107 @@ pub(crate) fn assign_rows<T: Float>(
     labels: &mut [i64],
     sums: Option<&mut Sums>,
 ) -> usize {
-    /// Fused into the kernel: runs for each row right after its distances.
-    struct Assign<'a, T> {
-        x: &'a [T],
-        w: &'a [T],
-        d: usize,
+    assign_rows_inertia(x, w, packed, rows, labels, sums, None).0
+}
+
+/// Bytes of X per kernel call in [`assign_rows_inertia`]: the block's rows are read again
+/// for the center sums and the inertia right after the kernel, from L2 (K2: 40 rows of 784
+/// f64; K1: the whole 256-row chunk).
+const ASSIGN_BLOCK_BYTES: usize = 256 << 10;
+
+/// [`assign_rows`], also summing the rows' weighted squared distances to their new centers
+/// (`centers`, k×d, direct differences) when `centers` is given. Returns (labels changed,
+/// inertia of the rows).
+///
+/// The kernel's sink only writes labels; the sums and the inertia follow per block of rows
+/// in plain loops over slices. (Doing them in the sink, per row, made LLVM reload the sink's
+/// fields after every store into the sums: measured slower.)
+pub(crate) fn assign_rows_inertia<T: Float>(
+    x: MatRef<'_, T>,
+    w: &[T],
+    packed: &PackedCenters<T>,
+    rows: std::ops::Range<usize>,
+    labels: &mut [i64],
+    mut sums: Option<&mut Sums>,
+    centers: Option<&[T]>,
+) -> (usize, f64) {
+    /// Fused into the kernel: the closest center of each row, and whether it changed.
+    struct Assign<'a> {
         labels: &'a mut [i64],
-        sums: Option<&'a mut Sums>,
         changed: usize,
     }
-    impl<T: Float> TileSink<T> for Assign<'_, T> {
+    impl<T: Float> TileSink<T> for Assign<'_> {
         const ARGMIN: bool = true;
         #[inline(always)]
         fn row_min(&mut self, r: usize, j: usize, _v: T) {
             let lab = j as i64;
             self.changed += usize::from(self.labels[r] != lab);
             self.labels[r] = lab;
-            if let Some(s) = self.sums.as_deref_mut() {
-                s.add(&self.x[r * self.d..(r + 1) * self.d], self.w[r], j);
-            }
         }
     }
-    let m = rows.len();
-    let mut sink = Assign {
-        x: x.rows_slice(rows.clone()),
-        w: &w[rows.clone()],
-        d: x.cols(),
-        labels: &mut labels[..m],
-        sums,
-        changed: 0,
-    };
-    packed.run(sink.x, m, &mut sink);
-    sink.changed
+    let d = x.cols();
+    let block = (ASSIGN_BLOCK_BYTES / (d * std::mem::size_of::<T>()).max(1)).max(16);
+    let (mut changed, mut inertia) = (0, 0.0f64);
+    let mut b = rows.start;
+    while b < rows.end {
+        let e = (b + block).min(rows.end);
+        let (xb, wb) = (x.rows_slice(b..e), &w[b..e]);
+        let lb = &mut labels[b - rows.start..e - rows.start];
+        let mut sink = Assign { labels: lb, changed: 0 };
+        packed.run(xb, e - b, &mut sink);
+        changed += sink.changed;
+        let lb = &*lb;
+        inertia += with_avx2(SumsAndInertia { sums: sums.as_deref_mut(), centers, x: xb, w: wb, labels: lb });
+        b = e;
+    }
+    (changed, inertia)
+}
+
+/// The rows' contributions to the center sums (when `sums` is given) and their inertia to
+/// their labelled `centers` (when given; direct differences), run through [`with_avx2`].
+struct SumsAndInertia<'a, T> {
+    sums: Option<&'a mut Sums>,
+    centers: Option<&'a [T]>,
+    x: &'a [T],
+    w: &'a [T],
+    labels: &'a [i64],
+}
+
+impl<T: Float> Vectorize for SumsAndInertia<'_, T> {
+    type Out = f64;
+    #[inline(always)]
+    fn run(self) -> f64 {
+        if let Some(s) = self.sums {
+            s.add_rows(self.x, self.w, self.labels);
+        }
+        let mut inertia = 0.0;
+        if let Some(c) = self.centers {
+            let d = self.x.len() / self.labels.len().max(1);
+            for ((row, &wr), &lab) in self.x.chunks_exact(d.max(1)).zip(self.w).zip(self.labels) {
+                let j = lab as usize;
+                inertia += sq_dist(row, &c[j * d..(j + 1) * d]).as_f64() * wr.as_f64();
+            }
+        }
+        inertia
+    }
+}
+
+/// Labels every sample with its closest center of `packed` (= `centers`) and returns the
+/// weighted inertia, in one pass over X (chunk-ordered sum).
+pub(crate) fn assign_with_inertia<T: Float>(
+    x: MatRef<'_, T>,
+    w: &[T],
+    packed: &PackedCenters<T>,
+    centers: &[T],
+    labels: &mut [i64],
+    pool: &rayon::ThreadPool,
+) -> f64 {
+    let plan = ChunkPlan::new(x.rows(), 0);
+    parallel::map_chunks_mut(pool, plan, labels, 1, |rows, lab| {
+        assign_rows_inertia(x, w, packed, rows, lab, None, Some(centers)).1
+    })
+    .into_iter()
+    .sum()
 }
 
 /// Closest center of every sample and the weighted inertia: `predict` and `score`.
@@ -277,19 +418,15 @@ pub fn predict<T: Float>(
     centers: MatRef<'_, T>,
     n_threads: usize,
 ) -> Result<(Vec<i64>, f64)> {
-    check_inputs(x, w, centers).or_else(|e| match e {
+    let pool = parallel::pool(n_threads)?;
+    check_inputs(x, w, centers, &pool).or_else(|e| match e {
         // Predicting more clusters than samples is fine.
         ClustorError::TooManyClusters { .. } => Ok(()),
         e => Err(e),
     })?;
-    let pool = parallel::pool(n_threads)?;
     let packed = PackedCenters::new(centers);
-    let plan = ChunkPlan::new(x.rows(), 0);
     let mut labels = vec![0i64; x.rows()];
-    parallel::map_chunks_mut(&pool, plan, &mut labels, 1, |rows, lab| {
-        assign_rows(x, w, &packed, rows, lab, None);
-    });
-    let inertia = inertia(x, w, centers.data(), &labels, &pool);
+    let inertia = assign_with_inertia(x, w, &packed, centers.data(), &mut labels, &pool);
     Ok((labels, inertia))
 }
 
@@ -324,7 +461,6 @@ pub fn fit<T: Float>(
     cfg: &Config,
     mon: &dyn Monitor,
 ) -> Result<Fit<T>> {
-    check_inputs(x, w, centers_init)?;
     if cfg.max_iter == 0 {
         return Err(ClustorError::InvalidParameter { name: "max_iter", reason: "must be >= 1".into() });
     }
@@ -332,6 +468,7 @@ pub fn fit<T: Float>(
         return Err(ClustorError::InvalidParameter { name: "tol", reason: "must be >= 0".into() });
     }
     let pool = parallel::pool(cfg.n_threads)?;
+    check_inputs(x, w, centers_init, &pool)?;
     // Elkan needs a second center to bound against; scikit-learn also falls back to Lloyd.
     if cfg.algorithm == Algorithm::Elkan && centers_init.rows() > 1 {
         elkan::run(x, w, centers_init, cfg, &pool, mon)
@@ -382,6 +519,71 @@ mod tests {
 
     fn cfg(algorithm: Algorithm, n_threads: usize) -> Config {
         Config { max_iter: 100, tol: 0.0, algorithm, spherical: false, n_threads, verbose: false }
+    }
+
+    #[test]
+    fn lloyd_bit_identical_for_any_thread_count() {
+        // Enough rows for many chunks; k = 13 and d = 7 exercise padding and both tiles.
+        let mut r = crate::rng::Rng::new(5);
+        let (n, d, k) = (20_000, 7, 13);
+        let x: Vec<f64> = (0..n * d).map(|_| r.uniform() * 4.0).collect();
+        let w: Vec<f64> = (0..n).map(|i| 1.0 + (i % 4) as f64 * 0.25).collect();
+        let c = &x[..k * d];
+        let xf: Vec<f32> = x.iter().map(|&v| v as f32).collect();
+        let wf: Vec<f32> = w.iter().map(|&v| v as f32).collect();
+        let cfg = |t| Config { max_iter: 15, ..cfg(Algorithm::Lloyd, t) };
+        let run =
+            |t| fit(MatRef::new("X", &x, n, d).unwrap(), &w, MatRef::new("c", c, k, d).unwrap(), &cfg(t), &Silent);
+        let (a, b) = (run(1).unwrap(), run(2).unwrap());
+        assert_eq!(
+            (&a.centers, &a.labels, a.inertia.to_bits(), a.n_iter),
+            (&b.centers, &b.labels, b.inertia.to_bits(), b.n_iter)
+        );
+        let runf = |t| {
+            fit(
+                MatRef::new("X", &xf, n, d).unwrap(),
+                &wf,
+                MatRef::new("c", &xf[..k * d], k, d).unwrap(),
+                &cfg(t),
+                &Silent,
+            )
+        };
+        let (a, b) = (runf(1).unwrap(), runf(2).unwrap());
+        assert_eq!((&a.centers, &a.labels, a.inertia.to_bits()), (&b.centers, &b.labels, b.inertia.to_bits()));
+        // The reported inertia is that of the returned labels and centers.
+        let pool = parallel::pool(1).unwrap();
+        let direct = inertia(MatRef::new("X", &xf, n, d).unwrap(), &wf, &a.centers, &a.labels, &pool);
+        assert!((direct - a.inertia).abs() <= 1e-9 * direct);
+    }
+
+    #[test]
+    fn blocked_center_sums_equal_row_by_row_sums() {
+        let mut r = crate::rng::Rng::new(2);
+        let (n, d, k) = (50, 784, 10);
+        let x: Vec<f64> = (0..n * d).map(|_| r.uniform()).collect();
+        let w: Vec<f64> = (0..n).map(|_| r.uniform()).collect();
+        let labels: Vec<i64> = (0..n).map(|_| r.below(k) as i64).collect();
+        let mut a = Sums::zeros(k, d);
+        a.add_rows(&x, &w, &labels);
+        let mut b = Sums::zeros(k, d);
+        for i in 0..n {
+            b.add(&x[i * d..(i + 1) * d], w[i], labels[i] as usize);
+        }
+        assert_eq!(a.sums, b.sums);
+        assert_eq!(a.weights, b.weights);
+    }
+
+    #[test]
+    fn finite_check_finds_every_position() {
+        let pool = parallel::pool(2).unwrap();
+        let mut v = vec![1.5f64; 200_003];
+        assert!(all_finite(&v, &pool));
+        for &(i, bad) in &[(0, f64::NAN), (7, f64::INFINITY), (131_072, f64::NEG_INFINITY), (200_002, f64::NAN)] {
+            v[i] = bad;
+            assert!(!all_finite(&v, &pool), "{i}");
+            v[i] = 1.5;
+        }
+        assert!(!all_finite(&[1.0f32, f32::NAN], &pool));
     }
 
     #[test]
