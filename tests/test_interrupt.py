@@ -166,11 +166,6 @@ def test_the_handlers_exception_is_the_one_raised():
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=False,
-    reason="the core checks for signals only between iterations: one Lloyd iteration over "
-    "a large n·k·d takes seconds (crates/clustor-core/src/kmeans/lloyd.rs run loop)",
-)
 def test_interrupt_within_a_second_even_when_one_iteration_is_long():
     rng = np.random.default_rng(3)
     # One pass over 200 000 × 2000 × 64 takes about 2 s on one core.

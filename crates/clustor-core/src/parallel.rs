@@ -12,6 +12,7 @@ use std::sync::{Arc, Mutex};
 use rayon::prelude::*;
 
 use crate::error::{ClustorError, Result};
+use crate::monitor::Monitor;
 
 /// Pools are cached per thread count; the cache belongs to the process that built it, so a
 /// forked child (whose copies of the parent's worker threads do not exist) builds its own.
@@ -138,17 +139,28 @@ where
     pool.install(|| a.par_chunks_mut((rows * wa).max(1)).enumerate().map(|(c, ca)| f(plan.range(c), ca)).collect())
 }
 
+/// Work (multiply-adds, roughly) between two polls of the monitor: about 20–50 ms on one
+/// core, so Ctrl-C is seen well within a second even when one pass takes minutes.
+pub const POLL_WORK: usize = 1 << 27;
+
 /// Like [`map_chunks_mut`], also lending chunk `c` the caller's `states[c]` (one per chunk):
 /// partial-result buffers that live across passes, so that an iterative algorithm does not
 /// allocate (and page-fault) them again every pass.
+///
+/// Long passes are cut into batches of chunks (about [`POLL_WORK`] / `work_per_row` rows,
+/// at least one chunk per worker), and `mon` is polled on the calling thread before each
+/// batch: Python delivers Ctrl-C to its main thread only. Every chunk still computes the
+/// same thing and results stay in chunk order, so the batching never changes a result.
 pub fn map_chunks_mut_state<A, S, R, F>(
     pool: &rayon::ThreadPool,
     plan: ChunkPlan,
     a: &mut [A],
     wa: usize,
     states: &mut [S],
+    work_per_row: usize,
+    mon: &dyn Monitor,
     f: F,
-) -> Vec<R>
+) -> Result<Vec<R>>
 where
     A: Send,
     S: Send,
@@ -158,13 +170,23 @@ where
     debug_assert_eq!(a.len(), plan.n * wa);
     assert_eq!(states.len(), plan.len(), "one state per chunk");
     let rows = plan.chunk_rows();
-    pool.install(|| {
-        a.par_chunks_mut((rows * wa).max(1))
-            .zip(states.par_iter_mut())
-            .enumerate()
-            .map(|(c, (ca, s))| f(plan.range(c), ca, s))
-            .collect()
-    })
+    let chunk_work = rows.saturating_mul(work_per_row.max(1));
+    let batch = (POLL_WORK / chunk_work.max(1)).max(pool.current_num_threads()).max(1);
+    let mut out = Vec::with_capacity(plan.len());
+    let a_batch = (batch * rows * wa).max(1);
+    for (b, (ab, sb)) in a.chunks_mut(a_batch).zip(states.chunks_mut(batch)).enumerate() {
+        mon.check()?;
+        let first = b * batch;
+        let part: Vec<R> = pool.install(|| {
+            ab.par_chunks_mut((rows * wa).max(1))
+                .zip(sb.par_iter_mut())
+                .enumerate()
+                .map(|(c, (ca, s))| f(plan.range(first + c), ca, s))
+                .collect()
+        });
+        out.extend(part);
+    }
+    Ok(out)
 }
 
 /// Like [`map_chunks_mut`] with two per-row outputs: `a` (`wa` values per row) and `b`
@@ -199,6 +221,7 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::monitor::Silent;
 
     #[test]
     fn plan_covers_rows_once() {
@@ -232,16 +255,59 @@ mod tests {
         let plan = ChunkPlan::with_chunk_rows(10, 4);
         let mut a = vec![0usize; 10];
         let mut states = vec![0usize; plan.len()];
-        for _ in 0..2 {
-            let r = map_chunks_mut_state(&pool(2).unwrap(), plan, &mut a, 1, &mut states, |rows, ca, s| {
-                *s += rows.len();
-                ca.iter_mut().for_each(|v| *v += 1);
-                rows.start
-            });
-            assert_eq!(r, vec![0, 4, 8]);
+        // Small work: one batch; huge work per row: a batch per two chunks. Same results.
+        for work in [1, POLL_WORK] {
+            let r = map_chunks_mut_state(
+                &pool(2).unwrap(),
+                plan,
+                &mut a,
+                1,
+                &mut states,
+                work,
+                &Silent,
+                |rows, ca, s: &mut usize| {
+                    *s += rows.len();
+                    ca.iter_mut().for_each(|v| *v += 1);
+                    rows.start
+                },
+            );
+            assert_eq!(r.unwrap(), vec![0, 4, 8]);
         }
         assert_eq!(states, vec![8, 8, 4]);
         assert!(a.iter().all(|&v| v == 2));
+    }
+
+    #[test]
+    fn long_pass_polls_between_batches() {
+        struct StopSecond(std::sync::atomic::AtomicUsize);
+        impl Monitor for StopSecond {
+            fn check(&self) -> Result<()> {
+                if self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst) >= 1 {
+                    Err(ClustorError::Interrupted)
+                } else {
+                    Ok(())
+                }
+            }
+        }
+        let plan = ChunkPlan::with_chunk_rows(100, 10);
+        let mut a = vec![0usize; 100];
+        let mut states = vec![0usize; plan.len()];
+        let mon = StopSecond(Default::default());
+        let r = map_chunks_mut_state(
+            &pool(1).unwrap(),
+            plan,
+            &mut a,
+            1,
+            &mut states,
+            POLL_WORK,
+            &mon,
+            |_, _, s: &mut usize| {
+                *s += 1;
+            },
+        );
+        assert_eq!(r.unwrap_err(), ClustorError::Interrupted);
+        // Only the first batch (one chunk on one thread) ran.
+        assert_eq!(states.iter().sum::<usize>(), 1);
     }
 
     #[test]

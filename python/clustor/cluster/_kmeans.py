@@ -454,7 +454,7 @@ class KMeans(ClusterMixin, TransformerMixin, BaseEstimator):
             inertia = float(inertia) / 2 + _unscale(float(w[zero].sum()), w_scale) / 2
             if not report_unit:
                 centers = _weighted_means(Xw, w, labels, k, centers)
-        distinct = len(np.unique(labels))
+        distinct = int(np.count_nonzero(np.bincount(labels, minlength=k)))
         if distinct < k:
             warnings.warn(
                 f"Number of distinct clusters ({distinct}) found smaller than n_clusters "

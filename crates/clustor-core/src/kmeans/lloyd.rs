@@ -30,12 +30,13 @@ pub(crate) fn run<T: Float>(
         mon.check()?;
         n_iter = it + 1;
         let packed = PackedCenters::new(MatRef::new("centers", &centers, k, d)?);
-        let changed: usize = map_chunks_mut_state(pool, plan, &mut labels, 1, &mut parts, |rows, lab, s| {
-            s.clear();
-            assign_rows(x, w, &packed, rows, lab, Some(s))
-        })
-        .into_iter()
-        .sum();
+        let changed: usize =
+            map_chunks_mut_state(pool, plan, &mut labels, 1, &mut parts, k * d, mon, |rows, lab, s| {
+                s.clear();
+                assign_rows(x, w, &packed, rows, lab, Some(s))
+            })?
+            .into_iter()
+            .sum();
         let total = Sums::total(&parts, k, d, pool);
         let (new_centers, shift) = update_centers(x, w, &labels, &centers, total, cfg.spherical, pool);
         if cfg.verbose {
