@@ -190,12 +190,23 @@ def check_array(
     return out
 
 
+# Above this many values the finiteness test runs in the core, in parallel.
+_PARALLEL_FINITE_SIZE = 1 << 16
+
+
 def _assert_all_finite(a: np.ndarray, input_name: str, estimator: str) -> None:
-    # One pass in the common (finite) case: the sum is finite iff every value is.
-    with np.errstate(over="ignore", invalid="ignore"):
-        s = np.sum(a, dtype=np.float64)
-    if math.isfinite(s):
-        return
+    if a.size >= _PARALLEL_FINITE_SIZE and a.dtype in (np.float32, np.float64):
+        from . import _core
+        from ._threads import get_num_threads
+
+        if _core.all_finite(a.reshape(-1), get_num_threads()):
+            return
+    else:
+        # One pass in the common (finite) case: the sum is finite iff every value is.
+        with np.errstate(over="ignore", invalid="ignore"):
+            s = np.sum(a, dtype=np.float64)
+        if math.isfinite(s):
+            return
     if np.isnan(a).any():
         raise ValueError(
             f"Input {input_name} contains NaN.\n{estimator} does not accept missing values "

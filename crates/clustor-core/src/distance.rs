@@ -408,7 +408,9 @@ unsafe fn tiles<T: Float, V: Simd<T>, S: TileSink<T>, const MR: usize, const NV:
             // A short last tile repeats its last row, so that every tile has the full
             // register shape; the repeated rows' results are dropped.
             let rows: [*const T; MR] = std::array::from_fn(|r| x.as_ptr().add((r0 + r.min(mr - 1)) * d));
-            let next: [*const T; MR] = std::array::from_fn(|r| x.as_ptr().add((r0 + ahead + r).min(m - 1) * d));
+            // Past the slice's end the prefetches run on into the rows that follow in memory (the
+            // caller's next block): a prefetch never faults, so the address need not be valid.
+            let next: [*const T; MR] = std::array::from_fn(|r| x.as_ptr().wrapping_add((r0 + ahead + r) * d));
             // Per row and lane: smallest value so far and its center index (as T, so that
             // value and index are selected with one compare mask).
             let mut best = [inf; MR];

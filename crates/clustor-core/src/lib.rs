@@ -14,6 +14,7 @@ pub mod matrix;
 pub mod metrics;
 pub mod monitor;
 pub mod parallel;
+pub mod prep;
 pub mod rng;
 
 pub use error::{ClustorError, Result};

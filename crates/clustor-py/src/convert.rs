@@ -27,6 +27,18 @@ pub fn mat<'py, T: Scalar>(name: &str, a: &Bound<'py, PyAny>) -> PyResult<PyRead
     Ok(ro)
 }
 
+/// Borrows a C-contiguous 2-D array of `T` writably (an output buffer the caller allocated).
+pub fn mat_mut<'py, T: Scalar>(name: &str, a: &Bound<'py, PyAny>) -> PyResult<numpy::PyReadwriteArray2<'py, T>> {
+    let arr = a
+        .cast::<PyArray2<T>>()
+        .map_err(|_| PyTypeError::new_err(format!("{name} must be a 2-D {} array", std::any::type_name::<T>())))?;
+    let rw = arr.try_readwrite().map_err(|e| PyTypeError::new_err(format!("{name}: {e}")))?;
+    if !rw.is_c_contiguous() {
+        return Err(PyTypeError::new_err(format!("{name} must be C-contiguous")));
+    }
+    Ok(rw)
+}
+
 /// Borrows a contiguous 1-D array of `T` read-only.
 pub fn vec1<'py, T: Scalar>(name: &str, a: &Bound<'py, PyAny>) -> PyResult<PyReadonlyArray1<'py, T>> {
     let arr = a

@@ -80,13 +80,14 @@ def _mean(X: np.ndarray) -> np.ndarray:
 
 
 def _kernel_frame(
-    X: np.ndarray, centers: np.ndarray, weight_total: float, estimator: str
+    X: np.ndarray, centers: np.ndarray, weight_total: float, estimator: str, threads: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """X and the centers as the distance kernels get them: unchanged when their squared
     norms cannot overflow, else both shifted by the centers' mean (which leaves every
     distance as it is); ValueError when even the shifted distances would overflow."""
+    lo, hi, _ = _core.column_stats(X, threads)
     with np.errstate(over="ignore"):
-        top = max(float(np.abs(X).max()), float(np.abs(centers).max()))
+        top = max(abs(lo), abs(hi), float(np.abs(centers).max()))
         raw_bound = X.shape[1] * top * top
     if distance_range_ok(raw_bound, X.dtype, weight_total):
         return X, centers
@@ -95,13 +96,12 @@ def _kernel_frame(
     return np.ascontiguousarray(X - ref), np.ascontiguousarray(centers - ref)
 
 
-def _range_bound(arrays: tuple[np.ndarray, ...]) -> float:
-    """``d × (max − min)²`` over all values: at least the squared diameter of the rows."""
-    lo = min(float(a.min()) for a in arrays)
-    hi = max(float(a.max()) for a in arrays)
+def _range_bound(lo: float, hi: float, n_features: int) -> float:
+    """``d × (max − min)²``: at least the squared diameter of rows whose values lie in
+    ``[lo, hi]``."""
     spread = np.float64(hi) - np.float64(lo)
     with np.errstate(over="ignore", invalid="ignore"):
-        return float(arrays[0].shape[1] * spread * spread)
+        return float(n_features * spread * spread)
 
 
 def _unscale(total: float, w_scale: float) -> float:
@@ -181,11 +181,10 @@ def kmeans_plusplus(
     w, _ = rescale_sample_weight(check_sample_weight(sample_weight, X.shape[0], X.dtype))
     # Rows far from the origin are seeded relative to their mean; the centers returned are
     # X's own rows either way.
-    Xk, _ = _kernel_frame(X, X[:1], float(w.sum()), "kmeans_plusplus")
+    threads = get_num_threads(n_threads)
+    Xk, _ = _kernel_frame(X, X[:1], float(w.sum()), "kmeans_plusplus", threads)
     seed = draw_seed(check_random_state(random_state))
-    _, indices = _core.kmeans_plusplus(
-        Xk, w, int(n_clusters), n_local_trials, seed, get_num_threads(n_threads)
-    )
+    _, indices = _core.kmeans_plusplus(Xk, w, int(n_clusters), n_local_trials, seed, threads)
     return X[indices], indices
 
 
@@ -417,9 +416,14 @@ class KMeans(ClusterMixin, TransformerMixin, BaseEstimator):
 
         Xw = self._prepare(X)
         boxed = (Xw, init) if init_is_array else (Xw,)
+        # One parallel pass: the value range (for the overflow bound) and the column sums
+        # (for centering).
+        lo, hi, col_sums = _core.column_stats(Xw, threads)
+        if init_is_array:
+            lo, hi = min(lo, float(init.min())), max(hi, float(init.max()))
         # The global value range bounds the per-column box and costs a third of it: the
         # exact (per-column) check runs only when the cheap bound is not enough.
-        if not distance_range_ok(_range_bound(boxed), X.dtype, float(w.sum())):
+        if not distance_range_ok(_range_bound(lo, hi, X.shape[1]), X.dtype, float(w.sum())):
             check_distance_range(
                 squared_diameter(*boxed), X.dtype, float(w.sum()), estimator=type(self).__name__
             )
@@ -428,8 +432,13 @@ class KMeans(ClusterMixin, TransformerMixin, BaseEstimator):
         # geometry (cosine, spherical centers) must not be shifted.
         center = not (cosine or spherical)
         if center:
-            X_mean = _mean(Xw)
-            Xw = Xw - X_mean
+            with np.errstate(over="ignore"):
+                X_mean = (col_sums / n).astype(X.dtype)
+            if not np.isfinite(X_mean).all():
+                X_mean = _mean(Xw)  # the f64 sums overflowed: huge constant columns
+            Xc = np.empty_like(Xw)
+            _core.center_rows(Xw, X_mean, Xc, threads)
+            Xw = Xc
             if init_is_array:
                 init = init - X_mean
 
@@ -490,7 +499,7 @@ class KMeans(ClusterMixin, TransformerMixin, BaseEstimator):
         centers = self.cluster_centers_
         if self._metric() == "cosine":
             centers = _normalize_rows(centers)
-        Xw, centers = _kernel_frame(Xw, centers, float(w.sum()), type(self).__name__)
+        Xw, centers = _kernel_frame(Xw, centers, float(w.sum()), type(self).__name__, threads)
         labels, inertia = _core.kmeans_predict(Xw, w, centers, threads)
         inertia = _unscale(inertia, w_scale)
         if self._metric() == "cosine":
@@ -513,9 +522,12 @@ class KMeans(ClusterMixin, TransformerMixin, BaseEstimator):
             sim = _normalize_rows(X) @ _normalize_rows(self.cluster_centers_).T
             # Rounding can put a unit-norm dot product just outside [-1, 1].
             return np.ascontiguousarray(np.clip(1 - sim, 0, 2), dtype=X.dtype)
+        threads = get_num_threads(self.n_threads)
         return _core.kmeans_transform(
-            *_kernel_frame(self._prepare(X), self.cluster_centers_, 1.0, type(self).__name__),
-            get_num_threads(self.n_threads),
+            *_kernel_frame(
+                self._prepare(X), self.cluster_centers_, 1.0, type(self).__name__, threads
+            ),
+            threads,
         )
 
     def fit_transform(self, X: Any, y: Any = None, sample_weight: Any = None) -> np.ndarray:

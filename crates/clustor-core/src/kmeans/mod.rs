@@ -146,28 +146,7 @@ impl Sums {
     }
 }
 
-/// Whether every value is finite, checked in parallel chunks without early exit so that the
-/// loop vectorises (`v − v` is 0 for finite values, NaN for ±∞ and NaN): a pass over X at
-/// memory speed, where a scalar `all(is_finite)` cost half a Lloyd iteration on K2's 47 M
-/// values.
-#[allow(clippy::eq_op)] // `v - v` is the test itself.
-pub(crate) fn all_finite<T: Float>(data: &[T], pool: &rayon::ThreadPool) -> bool {
-    const CHUNK: usize = 1 << 16;
-    let plan = ChunkPlan::with_chunk_rows(data.len(), CHUNK);
-    parallel::map_chunks(pool, plan, |r| {
-        let mut acc = [T::zero(); 8];
-        let mut it = data[r].chunks_exact(8);
-        for c in &mut it {
-            for l in 0..8 {
-                acc[l] += c[l] - c[l];
-            }
-        }
-        let tail = it.remainder().iter().fold(T::zero(), |a, &v| a + (v - v));
-        acc.iter().fold(tail, |a, &v| a + v) == T::zero()
-    })
-    .into_iter()
-    .all(|ok| ok)
-}
+pub(crate) use crate::prep::all_finite;
 
 /// Validates the data of a run: finite x (n×d, n ≥ 1), weights, centers (k×d, 1 ≤ k ≤ n).
 pub(crate) fn check_inputs<T: Float>(
@@ -316,6 +295,14 @@ pub(crate) fn assign_rows<T: Float>(
 /// f64; K1: the whole 256-row chunk).
 const ASSIGN_BLOCK_BYTES: usize = 256 << 10;
 
+/// Rows per kernel call for rows of `row_bytes`: about [`ASSIGN_BLOCK_BYTES`] of X, a
+/// multiple of 6 (both register tiles' row counts divide it, so no tile is padded but the
+/// chunk's last).
+fn assign_block_rows(row_bytes: usize) -> usize {
+    let rows = ASSIGN_BLOCK_BYTES / row_bytes.max(1);
+    (rows / 6 * 6).max(6)
+}
+
 /// [`assign_rows`], also summing the rows' weighted squared distances to their new centers
 /// (`centers`, k×d, direct differences) when `centers` is given. Returns (labels changed,
 /// inertia of the rows).
@@ -347,7 +334,7 @@ pub(crate) fn assign_rows_inertia<T: Float>(
         }
     }
     let d = x.cols();
-    let block = (ASSIGN_BLOCK_BYTES / (d * std::mem::size_of::<T>()).max(1)).max(16);
+    let block = assign_block_rows(d * std::mem::size_of::<T>());
     let (mut changed, mut inertia) = (0, 0.0f64);
     let mut b = rows.start;
     while b < rows.end {
