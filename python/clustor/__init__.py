@@ -8,10 +8,14 @@ from . import datasets, metrics
 from ._core import __version__
 from ._threads import _register_threadpoolctl, get_num_threads, num_threads, set_num_threads
 from .cluster import KMeans, kmeans, kmeans_plusplus
+from .cluster import BisectingKMeans, MiniBatchKMeans, bisecting_kmeans
 from .exceptions import ConvergenceWarning, NotFittedError
 from .metrics import adjusted_rand_score, silhouette_samples, silhouette_score
 
 __all__ = [
+    "BisectingKMeans",
+    "MiniBatchKMeans",
+    "bisecting_kmeans",
     "ConvergenceWarning",
     "KMeans",
     "NotFittedError",

@@ -6,6 +6,8 @@ mod convert;
 mod error;
 mod kmeans;
 mod metrics;
+mod minibatch;
+mod bisecting;
 
 use pyo3::prelude::*;
 
@@ -16,6 +18,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(available_threads, m)?)?;
     kmeans::register(m)?;
     metrics::register(m)?;
+    minibatch::register(m)?;
+    bisecting::register(m)?;
     Ok(())
 }
 
