@@ -255,7 +255,7 @@ def test_fit_minibatch_and_bisecting(tmp_path, capsys, algorithm, extra, estimat
 
 def test_registry_lookup():
     assert _registry.get_algorithm("KMeans").name == "kmeans"
-    with pytest.raises(ValueError, match="choose from: .*kmeans"):
+    with pytest.raises(ValueError, match=r"choose from: .*kmeans"):
         _registry.get_algorithm("dbscan")
     param = _registry.get_algorithm("kmeans").param("--n-init")
     assert param.parse("auto") == "auto" and param.parse("4") == 4

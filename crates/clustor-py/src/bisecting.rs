@@ -126,7 +126,8 @@ fn bisecting_predict<'py>(
 
 /// Borrows a 1-D int64 array read-only.
 fn ints<'py>(name: &str, a: &Bound<'py, PyAny>) -> PyResult<PyReadonlyArray1<'py, i64>> {
-    let arr = a.cast::<PyArray1<i64>>().map_err(|_| PyTypeError::new_err(format!("{name} must be a 1-D int64 array")))?;
+    let arr =
+        a.cast::<PyArray1<i64>>().map_err(|_| PyTypeError::new_err(format!("{name} must be a 1-D int64 array")))?;
     arr.try_readonly().map_err(|e| PyTypeError::new_err(format!("{name}: {e}")))
 }
 

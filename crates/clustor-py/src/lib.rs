@@ -2,12 +2,12 @@
 //! read-only, releases the GIL around the core call, maps errors, and returns NumPy arrays.
 //! No algorithm lives here.
 
+mod bisecting;
 mod convert;
 mod error;
 mod kmeans;
 mod metrics;
 mod minibatch;
-mod bisecting;
 
 use pyo3::prelude::*;
 

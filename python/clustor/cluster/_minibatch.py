@@ -184,7 +184,9 @@ class MiniBatchKMeans(KMeans):
 
     def _spherical(self) -> bool:
         cosine = self._metric() == "cosine"
-        return cosine or (cosine if self.normalize_centers is None else bool(self.normalize_centers))
+        return cosine or (
+            cosine if self.normalize_centers is None else bool(self.normalize_centers)
+        )
 
     def _sizes(self, n: int) -> tuple[int, int]:
         """scikit-learn's batch size and init size for ``n`` samples."""
@@ -281,7 +283,9 @@ class MiniBatchKMeans(KMeans):
         best = None
         for i in range(n_init):
             if self.verbose:
-                print(f"Init {i + 1}/{n_init} with method {init if isinstance(init, str) else 'array'}")
+                print(
+                    f"Init {i + 1}/{n_init} with method {init if isinstance(init, str) else 'array'}"
+                )
             centers = self._seed(Xw, w, init, init_size, rng, threads)
             _, inertia = _core.kmeans_predict(X_valid, w_valid, centers, threads)
             if self.verbose:
@@ -313,7 +317,7 @@ class MiniBatchKMeans(KMeans):
         self.cluster_centers_ = self._finish_centers(X, centers)
         self._n_features_out = k
         self.n_steps_ = int(steps)
-        self.n_iter_ = int(math.ceil(steps * batch / n))
+        self.n_iter_ = math.ceil(steps * batch / n)
         if self.compute_labels:
             self.labels_, self.inertia_ = self._labels_inertia(X, sample_weight)
             self._report_means(X, sample_weight)

@@ -186,7 +186,7 @@ fn two_means<T: Float>(
         }
         let f = super::fit(x, w, MatRef::new("init", &c0, 2, x.cols())?, &cfg.kmeans, mon)?;
         // scikit-learn's rule: a later seeding must be better by more than rounding.
-        if best.as_ref().is_none_or(|b| f.inertia < b.1 * (1.0 - 1e-6)) {
+        if best.as_ref().map_or(true, |b| f.inertia < b.1 * (1.0 - 1e-6)) {
             best = Some((f.centers, f.inertia));
         }
     }
@@ -261,7 +261,7 @@ pub fn fit<T: Float>(x: MatRef<'_, T>, w: &[T], shift: &[T], cfg: &Config, mon: 
         // The first leaf (depth-first) with the strictly largest score.
         let mut target = None;
         for leaf in leaves(&nodes) {
-            if target.is_none_or(|t: usize| nodes[leaf].score > nodes[t].score) {
+            if target.map_or(true, |t: usize| nodes[leaf].score > nodes[t].score) {
                 target = Some(leaf);
             }
         }

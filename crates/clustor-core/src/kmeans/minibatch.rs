@@ -43,7 +43,7 @@ impl<T: Float> State<T> {
     /// a center has never received a sample. `batch_size` samples count as seen.
     pub fn due_for_reassignment(&mut self, batch_size: usize) -> bool {
         self.n_since_last_reassign += batch_size;
-        if self.counts.iter().any(|&c| c == 0.0) || self.n_since_last_reassign >= 10 * self.counts.len() {
+        if self.counts.contains(&0.0) || self.n_since_last_reassign >= 10 * self.counts.len() {
             self.n_since_last_reassign = 0;
             true
         } else {
@@ -316,7 +316,7 @@ impl EarlyStop {
             }
             return true;
         }
-        if self.ewa_min.is_none_or(|m| ewa < m) {
+        if self.ewa_min.map_or(true, |m| ewa < m) {
             self.no_improvement = 0;
             self.ewa_min = Some(ewa);
         } else {
