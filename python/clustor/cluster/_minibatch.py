@@ -262,6 +262,7 @@ class MiniBatchKMeans(KMeans):
         """
         self._validate_params()
         X = self._validate_data(X, reset=True)
+        self.__dict__.pop("_unit_centers", None)
         n, k = X.shape[0], self.n_clusters
         if n < k:
             raise ValueError(f"n_samples={n} should be >= n_clusters={k}.")
