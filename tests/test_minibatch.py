@@ -3,6 +3,11 @@ against scikit-learn's inertia, variants (f32/f64, threads), bad input."""
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
+import time
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -222,3 +227,51 @@ def test_hypothesis_fit_or_documented_error(n, d, k, batch, f32, special):
     assert np.isfinite(est.cluster_centers_).all()
     assert ((0 <= est.labels_) & (est.labels_ < k)).all()
     est.partial_fit(X[:1])
+
+
+_INTERRUPT_CHILD = """
+import sys, time
+import numpy as np
+import clustor
+
+X = np.random.default_rng(0).normal(size=(100_000, 16))
+if sys.argv[1] == "minibatch":
+    est = clustor.MiniBatchKMeans(
+        128, batch_size=2048, max_iter=100_000, max_no_improvement=None, random_state=0
+    )
+else:
+    est = clustor.BisectingKMeans(20_000, max_iter=100_000, tol=0, random_state=0)
+print("READY", flush=True)
+t0 = time.perf_counter()
+try:
+    est.fit(X)
+    print("FINISHED", time.perf_counter() - t0, flush=True)
+except KeyboardInterrupt:
+    print("INTERRUPTED", hasattr(est, "cluster_centers_"), flush=True)
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+@pytest.mark.parametrize("kind", ["minibatch", "bisecting"])
+def test_sigint_stops_a_long_fit(kind):
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _INTERRUPT_CHILD, kind],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == "READY"
+        time.sleep(1.0)
+        assert proc.poll() is None, "the fit ended before the signal"
+        sent = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=10)
+        elapsed = time.monotonic() - sent
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert out.strip() == "INTERRUPTED False", (out, err)
+    assert elapsed < 2.0, f"took {elapsed:.2f} s to stop"
