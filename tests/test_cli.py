@@ -153,7 +153,7 @@ def test_read_data_header_detection(tmp_path):
         (
             "1,2\n3,4\n5,6\n",
             ["--algorithm", "nope"],
-            "unknown algorithm 'nope'; choose from: kmeans",
+            "unknown algorithm 'nope'; choose from: .*kmeans",
         ),
         ("1,2\n3,4\n5,6\n", ["--n-clusters", "x"], "--n-clusters: expected an integer, got 'x'"),
         ("1,2\n3,4\n5,6\n", ["--n-clusters", "0"], "kmeans: The 'n_clusters' parameter of KMeans"),
@@ -226,9 +226,36 @@ def test_registry_entries_are_complete():
     assert options["--kmeans-algorithm"][0][1].name == "algorithm"
 
 
+@pytest.mark.parametrize(
+    ("algorithm", "extra", "estimator"),
+    [
+        ("minibatch_kmeans", ["--batch-size", "32", "--max-steps", "50"], "MiniBatchKMeans"),
+        ("bisecting_kmeans", ["--bisecting-strategy", "largest_cluster"], "BisectingKMeans"),
+    ],
+)
+def test_fit_minibatch_and_bisecting(tmp_path, capsys, algorithm, extra, estimator):
+    data = write_csv(tmp_path / "iris.csv", IRIS_X)
+    out = tmp_path / "labels.csv"
+    args = ["fit", str(data), "--algorithm", algorithm, "--n-clusters", "3", "--random-state", "0"]
+    assert main([*args, *extra, "--output", str(out)]) == 0
+    summary = capsys.readouterr().out
+    assert re.search(r"clusters\s+3 \(sizes \d+, \d+, \d+\)", summary)
+    labels = np.array(out.read_text().splitlines()[1:], dtype=np.int64)
+    params = _registry.get_algorithm(algorithm).make(n_clusters=3, random_state=0).get_params()
+    assert type(_registry.get_algorithm(algorithm).make()).__name__ == estimator
+    assert len(labels) == 150 and set(labels.tolist()) == {0, 1, 2}
+    assert params["n_clusters"] == 3
+    # An option of the other algorithm is refused.
+    other = ["--batch-size", "3"]
+    if algorithm == "minibatch_kmeans":
+        other = ["--bisecting-strategy", "largest_cluster"]
+    assert main([*args, *other]) == 2
+    assert "does not apply to" in capsys.readouterr().err
+
+
 def test_registry_lookup():
     assert _registry.get_algorithm("KMeans").name == "kmeans"
-    with pytest.raises(ValueError, match="choose from: kmeans"):
+    with pytest.raises(ValueError, match=r"choose from: .*kmeans"):
         _registry.get_algorithm("dbscan")
     param = _registry.get_algorithm("kmeans").param("--n-init")
     assert param.parse("auto") == "auto" and param.parse("4") == 4

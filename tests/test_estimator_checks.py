@@ -12,7 +12,7 @@ import pytest
 from sklearn.utils import estimator_checks
 from sklearn.utils.estimator_checks import check_clustering, parametrize_with_checks
 
-from clustor import KMeans
+from clustor import BisectingKMeans, KMeans, MiniBatchKMeans
 
 # scikit-learn's own test set-up for KMeans (small n_init/max_iter keep the checks fast),
 # plus the other iteration, the other seeding and the seed toolkit's cosine metric.
@@ -20,6 +20,10 @@ ESTIMATORS = [
     KMeans(n_clusters=2, n_init=2, max_iter=5),
     KMeans(n_clusters=2, n_init=2, max_iter=5, algorithm="elkan", init="random"),
     KMeans(n_clusters=2, n_init=2, max_iter=5, metric="cosine"),
+    MiniBatchKMeans(n_clusters=2, n_init=2, max_iter=5, batch_size=10),
+    MiniBatchKMeans(n_clusters=2, init="random", max_iter=5, metric="cosine"),
+    BisectingKMeans(n_clusters=2, n_init=2, max_iter=5),
+    BisectingKMeans(n_clusters=3, max_iter=5, algorithm="elkan", init="k-means++"),
 ]
 
 SAMPLE_WEIGHT_REASON = (
@@ -90,3 +94,13 @@ SET_OUTPUT_CHECKS = [
 @pytest.mark.parametrize("estimator", ESTIMATORS, ids=repr)
 def test_set_output_checks(estimator, check):
     getattr(estimator_checks, check)("KMeans", estimator)
+
+
+@pytest.mark.parametrize("readonly_memmap", [False, True])
+@pytest.mark.parametrize(
+    "estimator",
+    [MiniBatchKMeans(batch_size=16), BisectingKMeans(), BisectingKMeans(algorithm="elkan")],
+    ids=repr,
+)
+def test_check_clustering_minibatch_bisecting(estimator, readonly_memmap):
+    check_clustering(type(estimator).__name__, estimator, readonly_memmap=readonly_memmap)

@@ -58,3 +58,62 @@ def column_stats(
 def center_rows(
     x: npt.NDArray[Float], shift: npt.NDArray[Float], out: npt.NDArray[Float], n_threads: int
 ) -> None: ...
+def minibatch_partial_fit(
+    x: npt.NDArray[Float],
+    sample_weight: npt.NDArray[Float],
+    centers: npt.NDArray[Float],
+    counts: npt.NDArray[np.float64],
+    n_since_last_reassign: int,
+    batch_size: int,
+    reassignment_ratio: float,
+    spherical: bool,
+    seed: int,
+    n_threads: int,
+    verbose: bool,
+) -> tuple[npt.NDArray[Float], npt.NDArray[np.float64], int, float, int]: ...
+def minibatch_fit(
+    x: npt.NDArray[Float],
+    sample_weight: npt.NDArray[Float],
+    centers: npt.NDArray[Float],
+    batch_size: int,
+    n_steps: int,
+    tol: float,
+    max_no_improvement: int | None,
+    reassignment_ratio: float,
+    spherical: bool,
+    seed: int,
+    n_threads: int,
+    verbose: bool,
+) -> tuple[npt.NDArray[Float], npt.NDArray[np.float64], int, int, float | None, float]: ...
+def bisecting_fit(
+    x: npt.NDArray[Float],
+    sample_weight: npt.NDArray[Float],
+    shift: npt.NDArray[Float],
+    n_clusters: int,
+    init: str,
+    n_init: int,
+    max_iter: int,
+    tol: float,
+    algorithm: str,
+    strategy: str,
+    spherical: bool,
+    seed: int,
+    n_threads: int,
+    verbose: bool,
+) -> tuple[
+    npt.NDArray[Float],
+    npt.NDArray[np.int64],
+    float,
+    int,
+    npt.NDArray[np.int64],
+    npt.NDArray[Float],
+    npt.NDArray[np.int64],
+]: ...
+def bisecting_predict(
+    x: npt.NDArray[Float],
+    shift: npt.NDArray[Float],
+    children: npt.NDArray[np.int64],
+    centers: npt.NDArray[Float],
+    labels: npt.NDArray[np.int64],
+    n_threads: int,
+) -> npt.NDArray[np.int64]: ...

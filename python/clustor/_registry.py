@@ -115,6 +115,18 @@ def _kmeans(**params: Any) -> Any:
     return KMeans(**params)
 
 
+def _minibatch_kmeans(**params: Any) -> Any:
+    from .cluster import MiniBatchKMeans
+
+    return MiniBatchKMeans(**params)
+
+
+def _bisecting_kmeans(**params: Any) -> Any:
+    from .cluster import BisectingKMeans
+
+    return BisectingKMeans(**params)
+
+
 _RANDOM_STATE = Param(
     "random_state", _optional_int, "seed for reproducible results (default: none)", "SEED"
 )
@@ -148,6 +160,55 @@ ALGORITHMS: dict[str, Algorithm] = {
             demo={
                 "iris": {"n_clusters": 3, "n_init": 10, "random_state": 0},
                 "varying_density": {"n_clusters": 3, "n_init": 10, "random_state": 0},
+            },
+        ),
+        Algorithm(
+            name="minibatch_kmeans",
+            summary="mini-batch k-means (streaming updates on random batches)",
+            factory=_minibatch_kmeans,
+            params=(
+                Param("n_clusters", _int, "number of clusters (default: 8)", "K"),
+                _RANDOM_STATE,
+                Param("batch_size", _int, "samples per batch (default: 1024)", "N"),
+                Param("max_iter", _int, "maximum epochs (default: 100)", "N"),
+                Param("max_steps", _optional_int, "maximum batches (default: none)", "N"),
+                Param("n_init", _int_or("auto"), "number of seedings (default: auto)", "N"),
+                Param("metric", _choice("euclidean", "cosine"), "euclidean or cosine", "NAME"),
+                _N_THREADS,
+            ),
+            demo={
+                "iris": {"n_clusters": 3, "n_init": 3, "batch_size": 64, "random_state": 0},
+                "varying_density": {"n_clusters": 3, "n_init": 3, "random_state": 0},
+            },
+        ),
+        Algorithm(
+            name="bisecting_kmeans",
+            summary="bisecting k-means (repeated 2-means splits of the worst cluster)",
+            factory=_bisecting_kmeans,
+            params=(
+                Param("n_clusters", _int, "number of clusters (default: 8)", "K"),
+                _RANDOM_STATE,
+                Param("n_init", _int, "seedings per split (default: 1)", "N"),
+                Param("max_iter", _int, "maximum iterations per split (default: 300)", "N"),
+                Param(
+                    "bisecting_strategy",
+                    _choice("biggest_inertia", "largest_cluster"),
+                    "leaf to split: biggest_inertia or largest_cluster",
+                    "NAME",
+                ),
+                Param(
+                    "algorithm",
+                    _choice("lloyd", "elkan"),
+                    "lloyd or elkan (the 2-means iteration)",
+                    "NAME",
+                    cli_name="kmeans_algorithm",
+                ),
+                Param("metric", _choice("euclidean", "cosine"), "euclidean or cosine", "NAME"),
+                _N_THREADS,
+            ),
+            demo={
+                "iris": {"n_clusters": 3, "n_init": 3, "random_state": 0},
+                "varying_density": {"n_clusters": 3, "n_init": 3, "random_state": 0},
             },
         ),
     ]

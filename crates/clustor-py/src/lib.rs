@@ -2,11 +2,13 @@
 //! read-only, releases the GIL around the core call, maps errors, and returns NumPy arrays.
 //! No algorithm lives here.
 
+mod bisecting;
 mod convert;
 mod error;
 mod kmeans;
 mod metrics;
 mod prep;
+mod minibatch;
 
 use pyo3::prelude::*;
 
@@ -18,6 +20,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     kmeans::register(m)?;
     metrics::register(m)?;
     prep::register(m)?;
+    minibatch::register(m)?;
+    bisecting::register(m)?;
     Ok(())
 }
 

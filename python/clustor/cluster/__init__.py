@@ -1,5 +1,14 @@
 """Clustering estimators and their functional forms."""
 
+from ._bisecting import BisectingKMeans, bisecting_kmeans
 from ._kmeans import KMeans, kmeans, kmeans_plusplus
+from ._minibatch import MiniBatchKMeans
 
-__all__ = ["KMeans", "kmeans", "kmeans_plusplus"]
+__all__ = [
+    "BisectingKMeans",
+    "KMeans",
+    "MiniBatchKMeans",
+    "bisecting_kmeans",
+    "kmeans",
+    "kmeans_plusplus",
+]

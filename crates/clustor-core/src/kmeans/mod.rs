@@ -8,9 +8,11 @@
 //! shift falls to `tol`; without strict convergence a last assignment makes the labels
 //! match the returned centers.
 
+pub mod bisecting;
 pub mod elkan;
 pub mod init;
 pub mod lloyd;
+pub mod minibatch;
 
 use crate::distance::{sq_dist, with_avx2, PackedCenters, TileSink, Vectorize};
 use crate::error::{ClustorError, Result};
