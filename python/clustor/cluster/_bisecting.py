@@ -26,7 +26,14 @@ from .._validation import (
     rescale_sample_weight,
     squared_diameter,
 )
-from ._kmeans import _METRICS, KMeans, _mean, _range_bound, _unscale, _weighted_means
+from ._kmeans import (
+    _METRICS,
+    KMeans,
+    _boxed_range_bound,
+    _mean,
+    _unscale,
+    _weighted_means,
+)
 
 __all__ = ["BisectingKMeans", "bisecting_kmeans"]
 
@@ -174,7 +181,7 @@ class BisectingKMeans(KMeans):
         report_unit = cosine if self.normalize_centers is None else bool(self.normalize_centers)
         spherical = cosine or report_unit
         Xw = self._prepare(X)
-        if not distance_range_ok(_range_bound((Xw,)), X.dtype, float(w.sum())):
+        if not distance_range_ok(_boxed_range_bound((Xw,), threads), X.dtype, float(w.sum())):
             check_distance_range(
                 squared_diameter(Xw), X.dtype, float(w.sum()), estimator=type(self).__name__
             )

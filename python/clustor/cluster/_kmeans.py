@@ -104,6 +104,14 @@ def _range_bound(lo: float, hi: float, n_features: int) -> float:
         return float(n_features * spread * spread)
 
 
+def _boxed_range_bound(arrays: tuple[np.ndarray, ...], threads: int) -> float:
+    """:func:`_range_bound` over all values of ``arrays`` (X first: one parallel pass)."""
+    lo, hi, _ = _core.column_stats(arrays[0], threads)
+    for a in arrays[1:]:
+        lo, hi = min(lo, float(a.min())), max(hi, float(a.max()))
+    return _range_bound(lo, hi, arrays[0].shape[1])
+
+
 def _unscale(total: float, w_scale: float) -> float:
     """A weighted total computed with rescaled weights, in the caller's units."""
     with np.errstate(over="ignore"):

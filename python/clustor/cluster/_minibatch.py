@@ -29,7 +29,14 @@ from .._validation import (
     rescale_sample_weight,
     squared_diameter,
 )
-from ._kmeans import _METRICS, KMeans, _normalize_rows, _range_bound, _tolerance, _weighted_means
+from ._kmeans import (
+    _METRICS,
+    KMeans,
+    _boxed_range_bound,
+    _normalize_rows,
+    _tolerance,
+    _weighted_means,
+)
 
 __all__ = ["MiniBatchKMeans"]
 
@@ -219,7 +226,8 @@ class MiniBatchKMeans(KMeans):
 
     def _check_range(self, Xw: np.ndarray, init: Any, weight_total: float) -> None:
         boxed = (Xw, init) if isinstance(init, np.ndarray) else (Xw,)
-        if not distance_range_ok(_range_bound(boxed), Xw.dtype, weight_total):
+        threads = get_num_threads(self.n_threads)
+        if not distance_range_ok(_boxed_range_bound(boxed, threads), Xw.dtype, weight_total):
             check_distance_range(
                 squared_diameter(*boxed), Xw.dtype, weight_total, estimator=type(self).__name__
             )
