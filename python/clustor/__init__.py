@@ -10,6 +10,7 @@ from ._threads import _register_threadpoolctl, get_num_threads, num_threads, set
 from .cluster import KMeans, kmeans, kmeans_plusplus
 from .exceptions import ConvergenceWarning, NotFittedError
 from .metrics import adjusted_rand_score, silhouette_samples, silhouette_score
+from .metrics import calinski_harabasz_score, davies_bouldin_score
 
 __all__ = [
     "ConvergenceWarning",
@@ -26,6 +27,8 @@ __all__ = [
     "set_num_threads",
     "silhouette_samples",
     "silhouette_score",
+    "calinski_harabasz_score",
+    "davies_bouldin_score",
 ]
 
 _register_threadpoolctl()
