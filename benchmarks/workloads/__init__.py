@@ -3,5 +3,7 @@
 One module per algorithm family; each calls :func:`benchmarks.registry.register`.
 """
 
-from . import kmeans  # noqa: F401
-from . import metrics  # noqa: F401
+from . import (
+    kmeans,  # noqa: F401
+    metrics,  # noqa: F401
+)

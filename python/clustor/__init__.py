@@ -9,8 +9,13 @@ from ._core import __version__
 from ._threads import _register_threadpoolctl, get_num_threads, num_threads, set_num_threads
 from .cluster import KMeans, kmeans, kmeans_plusplus
 from .exceptions import ConvergenceWarning, NotFittedError
-from .metrics import adjusted_rand_score, silhouette_samples, silhouette_score
-from .metrics import calinski_harabasz_score, davies_bouldin_score
+from .metrics import (
+    adjusted_rand_score,
+    calinski_harabasz_score,
+    davies_bouldin_score,
+    silhouette_samples,
+    silhouette_score,
+)
 
 __all__ = [
     "ConvergenceWarning",
@@ -18,7 +23,9 @@ __all__ = [
     "NotFittedError",
     "__version__",
     "adjusted_rand_score",
+    "calinski_harabasz_score",
     "datasets",
+    "davies_bouldin_score",
     "get_num_threads",
     "kmeans",
     "kmeans_plusplus",
@@ -27,8 +34,6 @@ __all__ = [
     "set_num_threads",
     "silhouette_samples",
     "silhouette_score",
-    "calinski_harabasz_score",
-    "davies_bouldin_score",
 ]
 
 _register_threadpoolctl()

@@ -394,9 +394,7 @@ def adjusted_mutual_info_score(
     if k_true == 1 or k_pred == 1:
         return 0.0
     mi = _mutual_info(c)
-    emi = _core.expected_mutual_information(
-        c.row_sums, c.col_sums, c.n, get_num_threads(n_threads)
-    )
+    emi = _core.expected_mutual_information(c.row_sums, c.col_sums, c.n, get_num_threads(n_threads))
     h_true, h_pred = _entropy(c.row_sums, c.n), _entropy(c.col_sums, c.n)
     normalizer = _generalized_average(h_true, h_pred, average_method)
     eps = np.finfo(np.float64).eps

@@ -43,7 +43,12 @@ const COL_BLOCK: usize = 256;
 /// Labels as cluster indices, checked to lie in `0..k`, with the size of every cluster.
 fn checked_labels(labels: &[i64], n: usize, k: usize) -> Result<Vec<usize>> {
     if labels.len() != n {
-        return Err(ClustorError::ShapeMismatch { name: "labels", got: labels.len(), expected: n, shape: format!("({n},)") });
+        return Err(ClustorError::ShapeMismatch {
+            name: "labels",
+            got: labels.len(),
+            expected: n,
+            shape: format!("({n},)"),
+        });
     }
     let mut counts = vec![0usize; k];
     for &l in labels {
@@ -209,7 +214,15 @@ fn sorted_stream<M: ColumnDistance, T: Float>(
     parallel::map_chunks_mut_state(pool, plan, &mut out, 1, &mut states, work_per_row, mon, |rows, s, _| {
         let xr: Vec<f64> = x[rows.start * d..rows.end * d].iter().map(|v| v.as_f64()).collect();
         let mut sums = vec![0.0f64; rows.len() * k];
-        with_avx2(SortedSums::<M> { xt: &xt, n, d, xr: &xr, offsets: &offsets, sums: &mut sums, metric: std::marker::PhantomData });
+        with_avx2(SortedSums::<M> {
+            xt: &xt,
+            n,
+            d,
+            xr: &xr,
+            offsets: &offsets,
+            sums: &mut sums,
+            metric: std::marker::PhantomData,
+        });
         for (r, i) in rows.enumerate() {
             let own = labels[i] as usize;
             // The row met itself among its cluster's columns: take that term back out
@@ -593,8 +606,14 @@ mod tests {
             Err(ClustorError::NotFinite(_))
         ));
         let m = MatRef::new("X", &x, 3, 1).unwrap();
-        assert!(matches!(calinski_harabasz_score(m, &[0, 1, 2], 3, 1, &Silent), Err(ClustorError::InvalidParameter { .. })));
-        assert!(matches!(davies_bouldin_score(m, &[0, 1, 7], 2, 1, &Silent), Err(ClustorError::InvalidParameter { .. })));
+        assert!(matches!(
+            calinski_harabasz_score(m, &[0, 1, 2], 3, 1, &Silent),
+            Err(ClustorError::InvalidParameter { .. })
+        ));
+        assert!(matches!(
+            davies_bouldin_score(m, &[0, 1, 7], 2, 1, &Silent),
+            Err(ClustorError::InvalidParameter { .. })
+        ));
     }
 
     #[test]
