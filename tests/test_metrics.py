@@ -433,6 +433,8 @@ def test_external_equal_sklearn_on_random_labelings():
         (["x", "y", "x", "z"], ["b", "a", "b", "b"]),  # strings
         (np.array([1.0, 2.0, 2.0, 1.0]), np.array([0, 0, 1, 1], dtype=np.uint8)),
         ([True, False, True, True], [1, 2, 3, 1]),
+        (np.array([-128, 127, 0, 127], dtype=np.int8), np.array([255, 0, 0, 1], dtype=np.uint8)),
+        (np.array([2**64 - 1, 0, 5, 5], dtype=np.uint64), [1, 1, 2, 2]),
         ([0, 0, 1, 1, 2, 2], [0, 0, 1, 1, 1, 1]),
     ],
 )

@@ -71,7 +71,8 @@ def encode(labels: np.ndarray) -> tuple[np.ndarray, int]:
         lo, hi = labels.min(), labels.max()
         span = int(hi) - int(lo) + 1
         if span <= max(4 * n, 1 << 16):
-            offset = labels - lo
+            # In int64 (a narrow type could overflow); unsigned types cannot go below lo.
+            offset = labels - lo if labels.dtype.kind == "u" else labels.astype(np.int64) - int(lo)
             present = np.zeros(span, dtype=bool)
             present[offset] = True
             lookup = np.cumsum(present, dtype=np.int64) - 1
