@@ -1,4 +1,4 @@
-"""clustor.metrics: adjusted_rand_score, silhouette_score, silhouette_samples."""
+"""clustor.metrics: every internal and external score against scikit-learn."""
 
 import signal
 import subprocess
@@ -8,6 +8,7 @@ import time
 import numpy as np
 import pytest
 from sklearn import metrics as skm
+from sklearn.metrics import cluster as _sk_cluster  # noqa: F401  (skm.cluster)
 
 import clustor
 from clustor.metrics import adjusted_rand_score, silhouette_samples, silhouette_score
@@ -220,8 +221,10 @@ def test_silhouette_precomputed_errors():
 
 def test_silhouette_bad_parameters():
     X, y = blobs(n=50)
-    with pytest.raises(ValueError, match="Unknown metric 'manhattan'"):
-        silhouette_score(X, y, metric="manhattan")
+    with pytest.raises(ValueError, match="Unknown metric 'chebyshev'"):
+        silhouette_score(X, y, metric="chebyshev")
+    with pytest.raises(ValueError, match="exclude_noise"):
+        silhouette_score(X, y, exclude_noise="yes")
     with pytest.raises(ValueError, match="sample_size"):
         silhouette_score(X, y, sample_size=0)
 
@@ -247,3 +250,303 @@ def test_silhouette_stops_on_ctrl_c():
     finally:
         proc.kill()
     assert out.strip() == "interrupted"
+
+
+# --- silhouette: manhattan, noise ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_silhouette_manhattan_equals_sklearn(dtype):
+    X, y = blobs(n=400, seed=9)
+    X = X.astype(dtype)
+    ours = silhouette_samples(X, y, metric="manhattan")
+    theirs = skm.silhouette_samples(X, y, metric="manhattan")
+    # Manhattan is summed in float64 for both types, as SciPy's cityblock does.
+    np.testing.assert_allclose(ours, theirs, rtol=1e-12 if dtype == np.float64 else 1e-6)
+    assert silhouette_score(X, y, "l1") == pytest.approx(
+        skm.silhouette_score(X, y, metric="manhattan"), rel=1e-12
+    )
+
+
+def test_silhouette_exclude_noise():
+    X, y = blobs(n=300, seed=4)
+    y = y.copy()
+    y[::7] = -1
+    keep = y != -1
+    s = silhouette_samples(X, y, exclude_noise=True)
+    assert np.isnan(s[~keep]).all()
+    np.testing.assert_allclose(s[keep], skm.silhouette_samples(X[keep], y[keep]), rtol=1e-12)
+    assert silhouette_score(X, y, exclude_noise=True) == pytest.approx(
+        skm.silhouette_score(X[keep], y[keep]), rel=1e-12
+    )
+    # The default treats -1 as a cluster, as scikit-learn does.
+    assert silhouette_score(X, y) == pytest.approx(skm.silhouette_score(X, y), rel=1e-12)
+    D = skm.pairwise_distances(X)
+    np.fill_diagonal(D, 0)
+    assert silhouette_score(D, y, metric="precomputed", exclude_noise=True) == pytest.approx(
+        skm.silhouette_score(X[keep], y[keep]), rel=1e-12
+    )
+
+
+# --- Calinski-Harabasz and Davies-Bouldin -----------------------------------------------------
+
+
+def test_dispersion_scores_by_hand():
+    # Clusters {0, 2} and {10, 12}: W = 4, B = 100, CH = (100 / 1) / (4 / 2) = 50;
+    # mean distances to the centroids 1 and 1, centroids 10 apart: DB = 2 / 10.
+    X = [[0.0], [2.0], [10.0], [12.0]]
+    assert clustor.calinski_harabasz_score(X, ["a", "a", "b", "b"]) == 50.0
+    assert clustor.davies_bouldin_score(X, [3, 3, 9, 9]) == 0.2
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_dispersion_scores_equal_sklearn(seed):
+    rng = np.random.default_rng(seed)
+    n, d, k = int(rng.integers(10, 2000)), int(rng.integers(1, 12)), int(rng.integers(2, 9))
+    X = rng.normal(size=(n, d)) + rng.normal(scale=5, size=(k, d))[rng.integers(0, k, n)]
+    y = rng.integers(0, k, n) * 1000 - 7  # huge, negative label values
+    if len(np.unique(y)) < 2:
+        return
+    assert clustor.calinski_harabasz_score(X, y) == pytest.approx(
+        skm.calinski_harabasz_score(X, y), rel=1e-12
+    )
+    assert clustor.davies_bouldin_score(X, y) == pytest.approx(
+        skm.davies_bouldin_score(X, y), rel=1e-12
+    )
+
+
+def test_dispersion_scores_float32_and_threads():
+    X, y = blobs(n=3000, d=6, k=5, seed=8)
+    X32 = X.astype(np.float32)
+    for ours, theirs in [
+        (clustor.calinski_harabasz_score, skm.calinski_harabasz_score),
+        (clustor.davies_bouldin_score, skm.davies_bouldin_score),
+    ]:
+        # Sums run in float64 for float32 input: as close to the float64 value as the
+        # rounding of the data allows.
+        assert ours(X32, y) == pytest.approx(theirs(X32.astype(np.float64), y), rel=1e-12)
+        assert ours(X32, y) == pytest.approx(theirs(X32, y), rel=1e-4)
+        with clustor.num_threads(1):
+            one = ours(X, y), ours(X32, y)
+        with clustor.num_threads(2):
+            two = ours(X, y), ours(X32, y)
+        assert one == two
+
+
+def test_dispersion_scores_edge_cases():
+    # Every cluster a single point repeated: CH = 1, DB = 0 (scikit-learn's conventions).
+    X = [[1.0], [1.0], [3.0], [3.0]]
+    y = [0, 0, 1, 1]
+    assert clustor.calinski_harabasz_score(X, y) == skm.calinski_harabasz_score(X, y) == 1.0
+    assert clustor.davies_bouldin_score(X, y) == skm.davies_bouldin_score(X, y) == 0.0
+    # Noise left out on request.
+    X, y = blobs(n=200, seed=1)
+    y = y.copy()
+    y[:20] = -1
+    for ours, theirs in [
+        (clustor.calinski_harabasz_score, skm.calinski_harabasz_score),
+        (clustor.davies_bouldin_score, skm.davies_bouldin_score),
+    ]:
+        assert ours(X, y, exclude_noise=True) == pytest.approx(theirs(X[20:], y[20:]), rel=1e-12)
+        assert ours(X, y) == pytest.approx(theirs(X, y), rel=1e-12)
+
+
+@pytest.mark.parametrize("func", ["calinski_harabasz_score", "davies_bouldin_score"])
+@pytest.mark.parametrize(
+    ("X", "labels", "message"),
+    [
+        ([[0.0], [1.0], [2.0]], [0, 0, 0], "Number of labels is 1. Valid values are 2 to"),
+        ([[0.0], [1.0], [2.0]], [0, 1, 2], "Number of labels is 3. Valid values are 2 to"),
+        ([[0.0], [1.0], [2.0]], [0, 1], "inconsistent numbers of samples"),
+        ([[0.0], [np.inf], [2.0]], [0, 1, 1], "infinity"),
+        ([[0.0], [1.0], [2.0]], [0.0, np.nan, 1.0], "NaN"),
+        ([0.0, 1.0, 2.0], [0, 1, 1], "Expected 2D array"),
+    ],
+)
+def test_dispersion_score_errors(func, X, labels, message):
+    with pytest.raises(ValueError, match=message):
+        getattr(clustor.metrics, func)(X, labels)
+
+
+# --- external scores -------------------------------------------------------------------------
+
+EXTERNAL = [
+    "adjusted_rand_score",
+    "rand_score",
+    "mutual_info_score",
+    "normalized_mutual_info_score",
+    "adjusted_mutual_info_score",
+    "homogeneity_score",
+    "completeness_score",
+    "v_measure_score",
+    "fowlkes_mallows_score",
+]
+
+
+def _close(ours, theirs, name):
+    rel = 1e-10 if name == "adjusted_mutual_info_score" else 1e-12
+    assert ours == pytest.approx(theirs, rel=rel, abs=1e-15 if rel == 1e-12 else 1e-13), name
+
+
+def _agree_everywhere(true, pred):
+    for name in EXTERNAL:
+        ours = getattr(clustor.metrics, name)(true, pred)
+        theirs = getattr(skm, name)(true, pred)
+        assert isinstance(ours, float)
+        _close(ours, theirs, name)
+    for method in ("min", "geometric", "max"):
+        for name in ("normalized_mutual_info_score", "adjusted_mutual_info_score"):
+            ours = getattr(clustor.metrics, name)(true, pred, average_method=method)
+            _close(ours, getattr(skm, name)(true, pred, average_method=method), name)
+    h = clustor.metrics.homogeneity_completeness_v_measure(true, pred, beta=0.5)
+    for a, b in zip(h, skm.homogeneity_completeness_v_measure(true, pred, beta=0.5)):
+        assert a == pytest.approx(b, rel=1e-12, abs=1e-15)
+    np.testing.assert_array_equal(
+        clustor.metrics.pair_confusion_matrix(true, pred),
+        skm.cluster.pair_confusion_matrix(true, pred),
+    )
+    np.testing.assert_array_equal(
+        clustor.metrics.contingency_matrix(true, pred), skm.cluster.contingency_matrix(true, pred)
+    )
+
+
+def test_external_equal_sklearn_on_random_labelings():
+    rng = np.random.default_rng(11)
+    for _ in range(25):
+        n = int(rng.integers(1, 300))
+        true = rng.integers(0, int(rng.integers(1, 12)), n)
+        pred = rng.integers(0, int(rng.integers(1, 40)), n)
+        _agree_everywhere(true, pred)
+
+
+@pytest.mark.parametrize(
+    ("true", "pred"),
+    [
+        ([0, 0, 0, 0], [0, 0, 0, 0]),  # one cluster each
+        ([0, 0, 0, 0], [5, 5, 5, 5]),
+        ([0, 1, 2, 3], [0, 1, 2, 3]),  # all singletons
+        ([0, 0, 0, 0], [0, 1, 2, 3]),  # one cluster vs singletons
+        ([0, 1, 2, 3], [7, 7, 7, 7]),
+        ([0, 0, 1, 1], [0, 1, 0, 1]),
+        ([3], [3]),
+        ([2**62, -(2**62), 2**62, 0], [1, 1, 2, 2]),  # huge label values
+        (["x", "y", "x", "z"], ["b", "a", "b", "b"]),  # strings
+        (np.array([1.0, 2.0, 2.0, 1.0]), np.array([0, 0, 1, 1], dtype=np.uint8)),
+        ([True, False, True, True], [1, 2, 3, 1]),
+        (np.array([-128, 127, 0, 127], dtype=np.int8), np.array([255, 0, 0, 1], dtype=np.uint8)),
+        (np.array([2**64 - 1, 0, 5, 5], dtype=np.uint64), [1, 1, 2, 2]),
+        ([0, 0, 1, 1, 2, 2], [0, 0, 1, 1, 1, 1]),
+    ],
+)
+def test_external_edge_cases_equal_sklearn(true, pred):
+    _agree_everywhere(true, pred)
+
+
+def test_external_empty_labelings():
+    for name in EXTERNAL:
+        if name == "mutual_info_score":  # scikit-learn: math domain error
+            assert clustor.metrics.mutual_info_score([], []) == 0.0
+            continue
+        assert getattr(clustor.metrics, name)([], []) == getattr(skm, name)([], []), name
+
+
+def test_external_by_hand():
+    m = clustor.metrics
+    # Contingency [[2, 0], [1, 1]] (true 0, 0, 1, 1 / pred 0, 0, 0, 1).
+    true, pred = [0, 0, 1, 1], [0, 0, 0, 1]
+    np.testing.assert_array_equal(m.contingency_matrix(true, pred), [[2, 0], [1, 1]])
+    # Ordered pairs: together in both 2 (0-1 both ways), only in pred 4 (0-2, 1-2), only
+    # in true 2 (2-3), in neither 4 (0-3, 1-3).
+    np.testing.assert_array_equal(m.pair_confusion_matrix(true, pred), [[4, 4], [2, 2]])
+    assert m.rand_score(true, pred) == 6 / 12
+    # MI = H(pred) - H(pred | true) = H(3/4, 1/4) - 1/2 ln 2.
+    h = -(0.75 * np.log(0.75) + 0.25 * np.log(0.25))
+    assert m.mutual_info_score(true, pred) == pytest.approx(h - 0.5 * np.log(2), rel=1e-14)
+    assert m.completeness_score(true, pred) == pytest.approx(1 - 0.5 * np.log(2) / h, rel=1e-14)
+    # FMI = TP / sqrt((TP + FP)(TP + FN)) with unordered pairs TP 1, FP 2, FN 1.
+    assert m.fowlkes_mallows_score(true, pred) == pytest.approx(1 / np.sqrt(6), rel=1e-15)
+    # Two samples split both ways: E[MI] = ln 2 = MI, so AMI's numerator is 0 (clamped to eps).
+    assert m.adjusted_mutual_info_score([0, 1], [0, 1]) == skm.adjusted_mutual_info_score(
+        [0, 1], [0, 1]
+    )
+
+
+def test_external_larger_labelings_equal_sklearn():
+    rng = np.random.default_rng(5)
+    true = rng.integers(0, 60, 20_000)
+    pred = np.where(rng.random(20_000) < 0.7, true * 3 + 1, rng.integers(0, 90, 20_000))
+    _agree_everywhere(true, pred)
+
+
+def test_ami_many_clusters_and_threads():
+    rng = np.random.default_rng(2)
+    true = rng.integers(0, 300, 30_000)
+    pred = rng.integers(0, 200, 30_000)
+    with clustor.num_threads(1):
+        one = clustor.metrics.adjusted_mutual_info_score(true, pred)
+    with clustor.num_threads(2):
+        two = clustor.metrics.adjusted_mutual_info_score(true, pred)
+    assert one == two
+    # Independent labelings: AMI near 0, so compare absolutely.
+    assert one == pytest.approx(skm.adjusted_mutual_info_score(true, pred), abs=1e-10)
+
+
+def test_contingency_matrix_options():
+    m = clustor.metrics
+    true, pred = ["a", "b", "b", "c"], [2, 2, 0, 0]
+    np.testing.assert_array_equal(
+        m.contingency_matrix(true, pred, eps=0.5),
+        skm.cluster.contingency_matrix(true, pred, eps=0.5),
+    )
+    dense = m.contingency_matrix(true, pred, dtype=np.float32)
+    assert dense.dtype == np.float32
+    sparse = m.contingency_matrix(true, pred, sparse=True)
+    np.testing.assert_array_equal(sparse.toarray(), skm.cluster.contingency_matrix(true, pred))
+    with pytest.raises(ValueError, match="Cannot set 'eps' when sparse=True"):
+        m.contingency_matrix(true, pred, eps=1.0, sparse=True)
+    with pytest.raises(ValueError, match="eps"):
+        m.contingency_matrix(true, pred, eps=-1.0)
+
+
+def test_ari_equals_sklearn_on_huge_clusters_count():
+    n = 200_000
+    labels = np.arange(n) * 7_919
+    assert clustor.metrics.rand_score(labels, labels) == 1.0
+    assert clustor.metrics.fowlkes_mallows_score(labels, labels // 14_000) == 0.0
+
+
+@pytest.mark.parametrize("name", [*EXTERNAL, "pair_confusion_matrix", "contingency_matrix"])
+def test_external_errors(name):
+    f = getattr(clustor.metrics, name)
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        f([0, 1], [0, 1, 1])
+    with pytest.raises(ValueError, match="labels_true must be 1D"):
+        f([[0, 1], [1, 0]], [0, 1])
+    with pytest.raises(ValueError, match="NaN"):
+        f([0.0, np.nan], [0, 1])
+    with pytest.raises(ValueError, match="NaN"):
+        f([0, 1], np.array([1, float("nan")], dtype=object))
+
+
+def test_external_bad_parameters_and_continuous_labels():
+    m = clustor.metrics
+    with pytest.raises(ValueError, match="average_method"):
+        m.normalized_mutual_info_score([0, 1], [0, 1], average_method="median")
+    with pytest.raises(ValueError, match="average_method"):
+        m.adjusted_mutual_info_score([0, 1], [0, 1], average_method=None)
+    with pytest.raises(ValueError, match="beta"):
+        m.v_measure_score([0, 1], [0, 1], beta=-1)
+    with pytest.warns(UserWarning, match="expects discrete values"):
+        assert m.adjusted_rand_score([0.5, 0.5, 1.5], [0, 0, 1]) == 1.0
+
+
+def test_top_level_exports():
+    for name in (
+        "silhouette_score",
+        "silhouette_samples",
+        "calinski_harabasz_score",
+        "davies_bouldin_score",
+        "adjusted_rand_score",
+    ):
+        assert getattr(clustor, name) is getattr(clustor.metrics, name)
+        assert name in clustor.__all__

@@ -6,4 +6,5 @@ One module per algorithm family; each calls :func:`benchmarks.registry.register`
 from . import (
     kmeans,  # noqa: F401
     kmeans_more,  # noqa: F401
+    metrics,  # noqa: F401
 )

@@ -16,7 +16,13 @@ from .cluster import (
     kmeans_plusplus,
 )
 from .exceptions import ConvergenceWarning, NotFittedError
-from .metrics import adjusted_rand_score, silhouette_samples, silhouette_score
+from .metrics import (
+    adjusted_rand_score,
+    calinski_harabasz_score,
+    davies_bouldin_score,
+    silhouette_samples,
+    silhouette_score,
+)
 
 __all__ = [
     "BisectingKMeans",
@@ -27,7 +33,9 @@ __all__ = [
     "__version__",
     "adjusted_rand_score",
     "bisecting_kmeans",
+    "calinski_harabasz_score",
     "datasets",
+    "davies_bouldin_score",
     "get_num_threads",
     "kmeans",
     "kmeans_plusplus",

@@ -189,6 +189,34 @@ where
     Ok(out)
 }
 
+/// Like [`map_chunks`] for long passes: the chunks run in batches of about [`POLL_WORK`] /
+/// `work_per_row` rows (at least one chunk per worker), and `mon` is polled on the calling
+/// thread before each batch. Results come back in chunk order, whatever the batching.
+pub fn map_chunks_polled<R, F>(
+    pool: &rayon::ThreadPool,
+    plan: ChunkPlan,
+    work_per_row: usize,
+    mon: &dyn Monitor,
+    f: F,
+) -> Result<Vec<R>>
+where
+    R: Send,
+    F: Fn(Range<usize>) -> R + Sync,
+{
+    let chunk_work = plan.chunk_rows().saturating_mul(work_per_row.max(1));
+    let batch = (POLL_WORK / chunk_work.max(1)).max(pool.current_num_threads()).max(1);
+    let mut out = Vec::with_capacity(plan.len());
+    let mut first = 0;
+    while first < plan.len() {
+        mon.check()?;
+        let last = (first + batch).min(plan.len());
+        let part: Vec<R> = pool.install(|| (first..last).into_par_iter().map(|c| f(plan.range(c))).collect());
+        out.extend(part);
+        first = last;
+    }
+    Ok(out)
+}
+
 /// Like [`map_chunks_mut`] with two per-row outputs: `a` (`wa` values per row) and `b`
 /// (`wb` values per row).
 pub fn map_chunks_mut2<A, B, R, F>(
@@ -308,6 +336,23 @@ mod tests {
         assert_eq!(r.unwrap_err(), ClustorError::Interrupted);
         // Only the first batch (one chunk on one thread) ran.
         assert_eq!(states.iter().sum::<usize>(), 1);
+    }
+
+    #[test]
+    fn polled_chunks_in_order_and_interruptible() {
+        let plan = ChunkPlan::with_chunk_rows(95, 10);
+        for work in [1, POLL_WORK] {
+            let r = map_chunks_polled(&pool(2).unwrap(), plan, work, &Silent, |rows| rows.start);
+            assert_eq!(r.unwrap(), (0..10).map(|c| c * 10).collect::<Vec<_>>());
+        }
+        struct Stop;
+        impl Monitor for Stop {
+            fn check(&self) -> Result<()> {
+                Err(ClustorError::Interrupted)
+            }
+        }
+        let r = map_chunks_polled(&pool(1).unwrap(), plan, 1, &Stop, |rows| rows.start);
+        assert_eq!(r.unwrap_err(), ClustorError::Interrupted);
     }
 
     #[test]
