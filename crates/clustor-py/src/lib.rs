@@ -4,6 +4,7 @@
 
 mod convert;
 mod error;
+mod hierarchy;
 mod kmeans;
 mod metrics;
 
@@ -16,6 +17,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(available_threads, m)?)?;
     kmeans::register(m)?;
     metrics::register(m)?;
+    hierarchy::register(m)?;
     Ok(())
 }
 
