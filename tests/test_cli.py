@@ -256,7 +256,7 @@ def test_fit_minibatch_and_bisecting(tmp_path, capsys, algorithm, extra, estimat
 def test_registry_lookup():
     assert _registry.get_algorithm("KMeans").name == "kmeans"
     with pytest.raises(ValueError, match=r"choose from: .*kmeans"):
-        _registry.get_algorithm("dbscan")
+        _registry.get_algorithm("nope")
     param = _registry.get_algorithm("kmeans").param("--n-init")
     assert param.parse("auto") == "auto" and param.parse("4") == 4
     assert _registry.get_algorithm("kmeans").param("--random-state").parse("none") is None
@@ -322,3 +322,57 @@ def test_demo_without_matplotlib_still_prints_table(monkeypatch, capsys, tmp_pat
     out = capsys.readouterr().out
     assert "ARI" in out and "matplotlib is not installed" in out
     assert not (tmp_path / "x.png").exists()
+
+
+# --- agglomerative ------------------------------------------------------------------------
+
+
+def test_fit_agglomerative(tmp_path, capsys):
+    data = write_csv(tmp_path / "iris.csv", IRIS_X)
+    out = tmp_path / "labels.csv"
+    args = ["fit", str(data), "--algorithm", "agglomerative", "--n-clusters", "3"]
+    assert main([*args, "--linkage", "average", "--output", str(out)]) == 0
+    assert re.search(r"clusters\s+3 \(sizes", capsys.readouterr().out)
+    labels = np.array(out.read_text().splitlines()[1:], dtype=np.int64)
+    expected = clustor.AgglomerativeClustering(3, linkage="average").fit(IRIS_X).labels_
+    np.testing.assert_array_equal(labels, expected)
+    thr = ["--n-clusters", "none", "--distance-threshold", "3.0", "--metric", "manhattan"]
+    assert main([*args[:4], *thr, "--linkage", "complete"]) == 0
+    assert "clusters" in capsys.readouterr().out
+    assert main([*args, "--linkage", "centroid"]) == 2
+    assert "expected one of ward, complete, average, single" in capsys.readouterr().err
+
+
+def test_demo_lists_agglomerative(tmp_path):
+    result = run("demo", "--no-plot", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    row = next(
+        line for line in result.stdout.splitlines() if line.startswith("iris") and "agglom" in line
+    )
+    assert float(row.split()[-2]) > 0.6  # ARI of ward with 3 clusters on iris
+
+
+def test_dendrogram_layout_and_plot():
+    from clustor.hierarchy import linkage
+    from clustor.plotting import dendrogram
+
+    X = np.array([[0.0], [1.0], [5.0], [6.0], [20.0]])
+    Z = linkage(X, "single")
+    out = dendrogram(Z, no_plot=True)
+    from scipy.cluster.hierarchy import dendrogram as sd
+
+    ref = sd(Z, no_plot=True)
+    assert out["ivl"] == ref["ivl"]
+    assert out["icoord"] == ref["icoord"] or sorted(out["icoord"]) == sorted(ref["icoord"])
+    assert sorted(map(tuple, out["dcoord"])) == sorted(map(tuple, ref["dcoord"]))
+    short = dendrogram(Z, truncate_p=2, no_plot=True)
+    assert short["ivl"] == ["4", "(4)"] and len(short["icoord"]) == 1
+    pytest.importorskip("matplotlib")
+    from matplotlib.figure import Figure
+
+    ax = Figure().subplots()
+    res = dendrogram(Z, ax=ax, labels=list("abcde"))
+    assert res["ax"] is ax and len(ax.lines) == 4
+    assert [t.get_text() for t in ax.get_xticklabels()] == res["ivl"]
+    with pytest.raises(ValueError, match="truncate_p"):
+        dendrogram(Z, truncate_p=0, no_plot=True)

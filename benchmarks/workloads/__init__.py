@@ -4,6 +4,7 @@ One module per algorithm family; each calls :func:`benchmarks.registry.register`
 """
 
 from . import (
+    hierarchy,  # noqa: F401
     kmeans,  # noqa: F401
     kmeans_more,  # noqa: F401
     metrics,  # noqa: F401

@@ -4,10 +4,11 @@ scikit-learn-compatible estimators (``clustor.KMeans``), the seed toolkit's func
 (``clustor.kmeans(X, k)``), thread control, and validation metrics.
 """
 
-from . import datasets, metrics
+from . import datasets, hierarchy, metrics
 from ._core import __version__
 from ._threads import _register_threadpoolctl, get_num_threads, num_threads, set_num_threads
 from .cluster import (
+    AgglomerativeClustering,
     BisectingKMeans,
     KMeans,
     MiniBatchKMeans,
@@ -16,6 +17,7 @@ from .cluster import (
     kmeans_plusplus,
 )
 from .exceptions import ConvergenceWarning, NotFittedError
+from .hierarchy import hac_dendrogram, linkage
 from .metrics import (
     adjusted_rand_score,
     calinski_harabasz_score,
@@ -25,6 +27,7 @@ from .metrics import (
 )
 
 __all__ = [
+    "AgglomerativeClustering",
     "BisectingKMeans",
     "ConvergenceWarning",
     "KMeans",
@@ -37,8 +40,11 @@ __all__ = [
     "datasets",
     "davies_bouldin_score",
     "get_num_threads",
+    "hac_dendrogram",
+    "hierarchy",
     "kmeans",
     "kmeans_plusplus",
+    "linkage",
     "metrics",
     "num_threads",
     "set_num_threads",

@@ -5,6 +5,7 @@
 mod bisecting;
 mod convert;
 mod error;
+mod hierarchy;
 mod kmeans;
 mod metrics;
 mod prep;
@@ -22,6 +23,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     prep::register(m)?;
     minibatch::register(m)?;
     bisecting::register(m)?;
+    hierarchy::register(m)?;
     Ok(())
 }
 

@@ -99,8 +99,8 @@ def _kernel_frame(
 def _range_bound(lo: float, hi: float, n_features: int) -> float:
     """``d × (max − min)²``: at least the squared diameter of rows whose values lie in
     ``[lo, hi]``."""
-    spread = np.float64(hi) - np.float64(lo)
     with np.errstate(over="ignore", invalid="ignore"):
+        spread = np.float64(hi) - np.float64(lo)
         return float(n_features * spread * spread)
 
 
