@@ -1,0 +1,3 @@
+//! Density-based clustering.
+
+pub mod optics;
