@@ -12,7 +12,7 @@ import pytest
 from sklearn.utils import estimator_checks
 from sklearn.utils.estimator_checks import check_clustering, parametrize_with_checks
 
-from clustor import KMeans
+from clustor import OPTICS, KMeans
 
 # scikit-learn's own test set-up for KMeans (small n_init/max_iter keep the checks fast),
 # plus the other iteration, the other seeding and the seed toolkit's cosine metric.
@@ -90,3 +90,29 @@ SET_OUTPUT_CHECKS = [
 @pytest.mark.parametrize("estimator", ESTIMATORS, ids=repr)
 def test_set_output_checks(estimator, check):
     getattr(estimator_checks, check)("KMeans", estimator)
+
+
+# OPTICS: scikit-learn's own test set-up (min_samples small enough for the checks' tiny
+# data sets), the other extraction, a finite max_eps (the indexed loop) and cosine.
+OPTICS_ESTIMATORS = [
+    OPTICS(min_samples=2),
+    OPTICS(min_samples=2, cluster_method="dbscan", max_eps=5.0),
+    OPTICS(min_samples=0.1, max_eps=3.0, algorithm="kd_tree"),
+    OPTICS(min_samples=2, metric="cosine"),
+]
+
+with warnings.catch_warnings():
+    warnings.filterwarnings(
+        "ignore", message=r"Estimator \w+ does not inherit from", category=UserWarning
+    )
+    _optics_parametrized = parametrize_with_checks(OPTICS_ESTIMATORS)
+
+
+@_optics_parametrized
+def test_optics_estimator_checks(estimator, check):
+    check(estimator)
+
+
+@pytest.mark.parametrize("readonly_memmap", [False, True])
+def test_optics_check_clustering(readonly_memmap):
+    check_clustering("OPTICS", OPTICS(min_samples=5), readonly_memmap=readonly_memmap)

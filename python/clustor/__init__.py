@@ -8,6 +8,13 @@ from . import datasets, metrics
 from ._core import __version__
 from ._threads import _register_threadpoolctl, get_num_threads, num_threads, set_num_threads
 from .cluster import KMeans, kmeans, kmeans_plusplus
+from .cluster import (
+    OPTICS,
+    cluster_optics_dbscan,
+    cluster_optics_xi,
+    compute_optics_graph,
+    optics,
+)
 from .exceptions import ConvergenceWarning, NotFittedError
 from .metrics import adjusted_rand_score, silhouette_samples, silhouette_score
 
@@ -15,14 +22,19 @@ __all__ = [
     "ConvergenceWarning",
     "KMeans",
     "NotFittedError",
+    "OPTICS",
     "__version__",
     "adjusted_rand_score",
+    "cluster_optics_dbscan",
+    "cluster_optics_xi",
+    "compute_optics_graph",
     "datasets",
     "get_num_threads",
     "kmeans",
     "kmeans_plusplus",
     "metrics",
     "num_threads",
+    "optics",
     "set_num_threads",
     "silhouette_samples",
     "silhouette_score",

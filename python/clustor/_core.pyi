@@ -51,3 +51,24 @@ def silhouette_samples(
     metric: str,
     n_threads: int,
 ) -> npt.NDArray[np.float64]: ...
+def optics_graph(
+    x: npt.NDArray[Float],
+    min_samples: int,
+    max_eps: float,
+    metric: str,
+    p: float,
+    algorithm: str,
+    leaf_size: int,
+    n_threads: int,
+) -> tuple[
+    npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.int64]
+]: ...
+def optics_xi(
+    reachability_plot: npt.NDArray[np.float64],
+    predecessor_plot: npt.NDArray[np.int64],
+    ordering: npt.NDArray[np.int64],
+    xi: float,
+    min_samples: int,
+    min_cluster_size: int,
+    predecessor_correction: bool,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]: ...

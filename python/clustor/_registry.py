@@ -115,6 +115,24 @@ def _kmeans(**params: Any) -> Any:
     return KMeans(**params)
 
 
+def _optics(**params: Any) -> Any:
+    from .cluster import OPTICS
+
+    return OPTICS(**params)
+
+
+def _count_or_fraction(text: str) -> int | float:
+    """An int (a count) or a float in [0, 1] (a fraction of the samples)."""
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        return float(text)
+    except ValueError:
+        raise ValueError(f"expected an integer or a fraction, got {text!r}") from None
+
+
 _RANDOM_STATE = Param(
     "random_state", _optional_int, "seed for reproducible results (default: none)", "SEED"
 )
@@ -148,6 +166,31 @@ ALGORITHMS: dict[str, Algorithm] = {
             demo={
                 "iris": {"n_clusters": 3, "n_init": 10, "random_state": 0},
                 "varying_density": {"n_clusters": 3, "n_init": 10, "random_state": 0},
+            },
+        ),
+        Algorithm(
+            name="optics",
+            summary="OPTICS ordering with xi-steep or DBSCAN-style cluster extraction",
+            factory=_optics,
+            params=(
+                Param("min_samples", _count_or_fraction, "neighbours of a core point, or a fraction of n (default: 5)", "N"),
+                Param("max_eps", _float, "largest neighbourhood radius (default: inf)", "EPS"),
+                Param(
+                    "metric",
+                    _choice("minkowski", "euclidean", "manhattan", "chebyshev", "cosine"),
+                    "distance (default: minkowski with --p)",
+                    "NAME",
+                ),
+                Param("p", _float, "Minkowski power (default: 2)", "P"),
+                Param("cluster_method", _choice("xi", "dbscan"), "xi or dbscan extraction (default: xi)", "NAME"),
+                Param("xi", _float, "minimum steepness of a cluster boundary (default: 0.05)", "XI"),
+                Param("eps", _float, "radius of the dbscan extraction (default: max_eps)", "EPS"),
+                Param("min_cluster_size", _count_or_fraction, "smallest xi cluster (default: min_samples)", "N"),
+                _N_THREADS,
+            ),
+            demo={
+                "iris": {"min_samples": 10, "xi": 0.1},
+                "varying_density": {"min_samples": 20, "xi": 0.05},
             },
         ),
     ]

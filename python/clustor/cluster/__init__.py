@@ -1,5 +1,21 @@
 """Clustering estimators and their functional forms."""
 
 from ._kmeans import KMeans, kmeans, kmeans_plusplus
+from ._optics import (
+    OPTICS,
+    cluster_optics_dbscan,
+    cluster_optics_xi,
+    compute_optics_graph,
+    optics,
+)
 
-__all__ = ["KMeans", "kmeans", "kmeans_plusplus"]
+__all__ = [
+    "OPTICS",
+    "KMeans",
+    "cluster_optics_dbscan",
+    "cluster_optics_xi",
+    "compute_optics_graph",
+    "kmeans",
+    "kmeans_plusplus",
+    "optics",
+]

@@ -164,6 +164,10 @@ pub enum Search {
     Auto,
     /// Scan all unprocessed points every step (no index).
     Brute,
+    /// A KD-tree for the k-nearest and radius queries.
+    KdTree,
+    /// A ball tree for the k-nearest and radius queries.
+    BallTree,
 }
 
 /// Settings of [`compute_graph`].
@@ -177,6 +181,8 @@ pub struct Params {
     pub metric: Metric,
     /// Neighbourhood search.
     pub search: Search,
+    /// Points per leaf of a tree index (≥ 1).
+    pub leaf_size: usize,
     /// Threads (0 = all CPUs).
     pub n_threads: usize,
 }
@@ -697,7 +703,7 @@ mod tests {
 
     fn graph(x: &[f64], d: usize, k: usize, max_eps: f64, metric: Metric, threads: usize) -> Graph {
         let m = MatRef::new("X", x, x.len() / d, d).unwrap();
-        let params = Params { min_samples: k, max_eps, metric, search: Search::Auto, n_threads: threads };
+        let params = Params { min_samples: k, max_eps, metric, search: Search::Auto, leaf_size: 30, n_threads: threads };
         compute_graph(m, &params, &Silent).unwrap()
     }
 
@@ -776,7 +782,7 @@ mod tests {
     fn bad_input_is_an_error() {
         let x = [0.0, f64::NAN];
         let m = MatRef::new("X", &x[..], 2, 1).unwrap();
-        let params = Params { min_samples: 2, max_eps: 1.0, metric: Metric::Euclidean, search: Search::Auto, n_threads: 1 };
+        let params = Params { min_samples: 2, max_eps: 1.0, metric: Metric::Euclidean, search: Search::Auto, leaf_size: 30, n_threads: 1 };
         assert_eq!(compute_graph(m, &params, &Silent).unwrap_err(), ClustorError::NotFinite("X"));
         let x = [0.0, 1.0];
         let m = MatRef::new("X", &x[..], 2, 1).unwrap();
