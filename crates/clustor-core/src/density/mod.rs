@@ -1,0 +1,3 @@
+//! Density-based clustering: DBSCAN (and OPTICS), built on [`crate::neighbors`].
+
+pub mod dbscan;
