@@ -54,6 +54,8 @@ pub struct DbscanParams {
     pub algorithm: Algorithm,
     /// Rows per tree leaf (`>= 1`).
     pub leaf_size: usize,
+    /// Report progress through the monitor's log.
+    pub verbose: bool,
 }
 
 /// Result of [`dbscan`].
@@ -121,12 +123,14 @@ pub fn dbscan<T: Float>(
         DbscanMetric::Precomputed => precomputed(x, w.as_deref(), params, n_threads, mon),
         DbscanMetric::Index(metric) => {
             let index = NeighborIndex::new(x, metric, params.algorithm, params.leaf_size)?;
-            mon.log(&format!(
-                "DBSCAN: {} samples indexed ({:?}, {} nodes)",
-                x.rows(),
-                index.algorithm(),
-                index.tree().n_nodes()
-            ));
+            if params.verbose {
+                mon.log(&format!(
+                    "DBSCAN: {} samples indexed ({:?}, {} nodes)",
+                    x.rows(),
+                    index.algorithm(),
+                    index.tree().n_nodes()
+                ));
+            }
             with_index(&index, w.as_deref(), params, n_threads, mon)
         }
     }
@@ -319,7 +323,9 @@ fn with_index<T: Float>(
         c.total >= need
     })?;
     let n_core = core.iter().filter(|&&c| c).count();
-    mon.log(&format!("DBSCAN: {n_core} core samples"));
+    if params.verbose {
+        mon.log(&format!("DBSCAN: {n_core} core samples"));
+    }
 
     // Pass 2: connected components of the core points.
     let uf = UnionFind::new(n);
@@ -345,7 +351,9 @@ fn with_index<T: Float>(
     let cluster: Vec<i64> = (0..n).map(|p| if core[p] { number[uf.find(p)] } else { -1 }).collect();
     drop(number);
     drop(lowest);
-    mon.log(&format!("DBSCAN: {} clusters", roots.len()));
+    if params.verbose {
+        mon.log(&format!("DBSCAN: {} clusters", roots.len()));
+    }
 
     // Pass 3: non-core points join the lowest cluster among their core neighbours.
     let label_pos: Vec<i64> = per_position(n, n_threads, work * 4, mon, |p, q| {
@@ -404,7 +412,9 @@ fn precomputed<T: Float>(
         }
         total >= need
     })?;
-    mon.log(&format!("DBSCAN: {} core samples", core.iter().filter(|&&c| c).count()));
+    if params.verbose {
+        mon.log(&format!("DBSCAN: {} core samples", core.iter().filter(|&&c| c).count()));
+    }
 
     // scikit-learn's walk; a point is labelled when first reached, which gives the same
     // labels as labelling it when taken off the stack, and keeps the stack within n.
@@ -485,7 +495,7 @@ mod tests {
     }
 
     fn params(eps: f64, min_samples: usize, metric: DbscanMetric, algorithm: Algorithm) -> DbscanParams {
-        DbscanParams { eps, min_samples, metric, algorithm, leaf_size: 4 }
+        DbscanParams { eps, min_samples, metric, algorithm, leaf_size: 4, verbose: false }
     }
 
     #[test]
