@@ -237,3 +237,5 @@ def test_bad_input():
         DBSCAN().fit([[0.0], [1.0]], sample_weight=[1.0])
     with pytest.raises(ValueError, match="NaN"):
         DBSCAN().fit([[0.0], [1.0]], sample_weight=[1.0, np.nan])
+    with pytest.raises(ValueError, match="non-zero"):
+        DBSCAN().fit([[0.0], [1.0]], sample_weight=[0.0, 0.0])

@@ -186,7 +186,7 @@ ALGORITHMS: dict[str, Algorithm] = {
             ),
             demo={
                 "iris": {"eps": 0.5, "min_samples": 5},
-                "varying_density": {"eps": 0.5, "min_samples": 10},
+                "varying_density": {"eps": 0.5, "min_samples": 20},
             },
         ),
     ]

@@ -57,6 +57,8 @@ def _check_dbscan_weight(sample_weight: Any, n_samples: int, dtype: Any) -> np.n
             raise ValueError(f"sample_weight.shape == {w.shape}, expected {(n_samples,)}!")
     if not np.isfinite(w).all():
         raise ValueError("Input sample_weight contains NaN or infinity.")
+    if n_samples and not w.any():
+        raise ValueError("Sample weights must contain at least one non-zero number.")
     return np.ascontiguousarray(w, dtype=dtype)
 
 
