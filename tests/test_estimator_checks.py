@@ -12,7 +12,7 @@ import pytest
 from sklearn.utils import estimator_checks
 from sklearn.utils.estimator_checks import check_clustering, parametrize_with_checks
 
-from clustor import OPTICS, KMeans
+from clustor import DBSCAN, OPTICS, KMeans
 
 # scikit-learn's own test set-up for KMeans (small n_init/max_iter keep the checks fast),
 # plus the other iteration, the other seeding and the seed toolkit's cosine metric.
@@ -20,6 +20,8 @@ ESTIMATORS = [
     KMeans(n_clusters=2, n_init=2, max_iter=5),
     KMeans(n_clusters=2, n_init=2, max_iter=5, algorithm="elkan", init="random"),
     KMeans(n_clusters=2, n_init=2, max_iter=5, metric="cosine"),
+    DBSCAN(),
+    DBSCAN(eps=0.3, min_samples=3, metric="manhattan", algorithm="brute"),
 ]
 
 SAMPLE_WEIGHT_REASON = (
@@ -32,6 +34,8 @@ SAMPLE_WEIGHT_REASON = (
 
 
 def expected_failed_checks(estimator: KMeans) -> dict[str, str]:
+    if isinstance(estimator, DBSCAN):
+        return {}
     return {"check_sample_weight_equivalence_on_dense_data": SAMPLE_WEIGHT_REASON}
 
 
@@ -87,7 +91,9 @@ SET_OUTPUT_CHECKS = [
 @pytest.mark.filterwarnings("ignore:X does not have valid feature names:UserWarning")
 @pytest.mark.filterwarnings("ignore:X has feature names, but:UserWarning")
 @pytest.mark.parametrize("check", SET_OUTPUT_CHECKS)
-@pytest.mark.parametrize("estimator", ESTIMATORS, ids=repr)
+@pytest.mark.parametrize(
+    "estimator", [e for e in ESTIMATORS if hasattr(e, "transform")], ids=repr
+)
 def test_set_output_checks(estimator, check):
     getattr(estimator_checks, check)("KMeans", estimator)
 

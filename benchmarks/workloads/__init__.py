@@ -4,4 +4,5 @@ One module per algorithm family; each calls :func:`benchmarks.registry.register`
 """
 
 from . import kmeans  # noqa: F401
+from . import density  # noqa: F401
 from . import optics  # noqa: F401

@@ -7,12 +7,16 @@ scikit-learn-compatible estimators (``clustor.KMeans``), the seed toolkit's func
 from . import datasets, metrics
 from ._core import __version__
 from ._threads import _register_threadpoolctl, get_num_threads, num_threads, set_num_threads
-from .cluster import KMeans, kmeans, kmeans_plusplus
 from .cluster import (
+    DBSCAN,
     OPTICS,
+    KMeans,
     cluster_optics_dbscan,
     cluster_optics_xi,
     compute_optics_graph,
+    dbscan,
+    kmeans,
+    kmeans_plusplus,
     optics,
 )
 from .exceptions import ConvergenceWarning, NotFittedError
@@ -20,6 +24,7 @@ from .metrics import adjusted_rand_score, silhouette_samples, silhouette_score
 
 __all__ = [
     "ConvergenceWarning",
+    "DBSCAN",
     "KMeans",
     "NotFittedError",
     "OPTICS",
@@ -29,6 +34,7 @@ __all__ = [
     "cluster_optics_xi",
     "compute_optics_graph",
     "datasets",
+    "dbscan",
     "get_num_threads",
     "kmeans",
     "kmeans_plusplus",

@@ -51,6 +51,36 @@ def silhouette_samples(
     metric: str,
     n_threads: int,
 ) -> npt.NDArray[np.float64]: ...
+def dbscan_fit(
+    x: npt.NDArray[Float],
+    sample_weight: npt.NDArray[Float] | None,
+    eps: float,
+    min_samples: int,
+    metric: str,
+    algorithm: str,
+    leaf_size: int,
+    n_threads: int,
+    verbose: bool,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], int]: ...
+def neighbors_radius(
+    x: npt.NDArray[Float],
+    queries: npt.NDArray[Float] | None,
+    radius: float,
+    sort: bool,
+    metric: str,
+    algorithm: str,
+    leaf_size: int,
+    n_threads: int,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float64]]: ...
+def neighbors_kneighbors(
+    x: npt.NDArray[Float],
+    queries: npt.NDArray[Float] | None,
+    k: int,
+    metric: str,
+    algorithm: str,
+    leaf_size: int,
+    n_threads: int,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]: ...
 def optics_graph(
     x: npt.NDArray[Float],
     min_samples: int,

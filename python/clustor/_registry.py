@@ -115,6 +115,12 @@ def _kmeans(**params: Any) -> Any:
     return KMeans(**params)
 
 
+def _dbscan(**params: Any) -> Any:
+    from .cluster import DBSCAN
+
+    return DBSCAN(**params)
+
+
 def _optics(**params: Any) -> Any:
     from .cluster import OPTICS
 
@@ -166,6 +172,39 @@ ALGORITHMS: dict[str, Algorithm] = {
             demo={
                 "iris": {"n_clusters": 3, "n_init": 10, "random_state": 0},
                 "varying_density": {"n_clusters": 3, "n_init": 10, "random_state": 0},
+            },
+        ),
+        Algorithm(
+            name="dbscan",
+            summary="DBSCAN (density-based; scikit-learn's labels, O(n) memory)",
+            factory=_dbscan,
+            params=(
+                Param("eps", _float, "neighbourhood radius (default: 0.5)", "EPS"),
+                Param("min_samples", _int, "neighbours that make a core sample (default: 5)", "N"),
+                Param(
+                    "metric",
+                    _choice("euclidean", "manhattan", "cosine"),
+                    "euclidean, manhattan or cosine",
+                    "NAME",
+                ),
+                Param(
+                    "algorithm",
+                    _choice("auto", "kd_tree", "ball_tree", "brute"),
+                    "neighbour search: auto, kd_tree, ball_tree or brute",
+                    "NAME",
+                    cli_name="neighbors_algorithm",
+                ),
+                Param(
+                    "n_jobs",
+                    _optional_int,
+                    "threads (default: all CPUs, or CLUSTOR_NUM_THREADS)",
+                    "N",
+                    cli_name="n_threads",
+                ),
+            ),
+            demo={
+                "iris": {"eps": 0.5, "min_samples": 5},
+                "varying_density": {"eps": 0.5, "min_samples": 20},
             },
         ),
         Algorithm(

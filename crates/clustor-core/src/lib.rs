@@ -14,6 +14,7 @@ pub mod kmeans;
 pub mod matrix;
 pub mod metrics;
 pub mod monitor;
+pub mod neighbors;
 pub mod parallel;
 pub mod rng;
 

@@ -218,6 +218,35 @@ where
     })
 }
 
+/// Like [`map_chunks`], for long passes whose chunks return their own results (variable-size
+/// outputs such as neighbour lists): the chunks run in batches of about [`POLL_WORK`] /
+/// `work_per_row` rows (at least one chunk per worker), and `mon` is polled on the calling
+/// thread before each batch. Results come back in chunk order.
+pub fn map_chunks_polled<R, F>(
+    pool: &rayon::ThreadPool,
+    plan: ChunkPlan,
+    work_per_row: usize,
+    mon: &dyn Monitor,
+    f: F,
+) -> Result<Vec<R>>
+where
+    R: Send,
+    F: Fn(Range<usize>) -> R + Sync,
+{
+    let chunk_work = plan.chunk_rows().saturating_mul(work_per_row.max(1));
+    let batch = (POLL_WORK / chunk_work.max(1)).max(pool.current_num_threads()).max(1);
+    let mut out = Vec::with_capacity(plan.len());
+    let mut first = 0;
+    while first < plan.len() {
+        mon.check()?;
+        let last = (first + batch).min(plan.len());
+        let part: Vec<R> = pool.install(|| (first..last).into_par_iter().map(|c| f(plan.range(c))).collect());
+        out.extend(part);
+        first = last;
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,9 +3,11 @@
 //! No algorithm lives here.
 
 mod convert;
+mod dbscan;
 mod error;
 mod kmeans;
 mod metrics;
+mod neighbors;
 mod optics;
 
 use pyo3::prelude::*;
@@ -17,6 +19,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(available_threads, m)?)?;
     kmeans::register(m)?;
     metrics::register(m)?;
+    dbscan::register(m)?;
+    neighbors::register(m)?;
     optics::register(m)?;
     Ok(())
 }

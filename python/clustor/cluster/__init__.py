@@ -1,5 +1,6 @@
 """Clustering estimators and their functional forms."""
 
+from ._dbscan import DBSCAN, dbscan
 from ._kmeans import KMeans, kmeans, kmeans_plusplus
 from ._optics import (
     OPTICS,
@@ -10,11 +11,13 @@ from ._optics import (
 )
 
 __all__ = [
+    "DBSCAN",
     "OPTICS",
     "KMeans",
     "cluster_optics_dbscan",
     "cluster_optics_xi",
     "compute_optics_graph",
+    "dbscan",
     "kmeans",
     "kmeans_plusplus",
     "optics",
