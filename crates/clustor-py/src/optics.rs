@@ -1,6 +1,7 @@
 //! Bindings of `clustor_core::density::optics`.
 
-use clustor_core::density::optics::{self, Metric, Params, Search};
+use clustor_core::density::optics::{self, Metric, Params};
+use clustor_core::neighbors::Algorithm;
 use numpy::{PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -32,20 +33,6 @@ fn parse_metric(metric: &str, p: f64) -> PyResult<Metric> {
     })
 }
 
-fn parse_search(algorithm: &str) -> PyResult<Search> {
-    Ok(match algorithm {
-        "auto" => Search::Auto,
-        "brute" => Search::Brute,
-        "kd_tree" => Search::KdTree,
-        "ball_tree" => Search::BallTree,
-        other => {
-            return Err(PyValueError::new_err(format!(
-                "unknown algorithm {other:?}; use 'auto', 'brute', 'kd_tree' or 'ball_tree'"
-            )))
-        }
-    })
-}
-
 /// OPTICS reachability graph → (ordering, core_distances, reachability, predecessor).
 #[pyfunction]
 #[pyo3(signature = (x, min_samples, max_eps, metric, p, algorithm, leaf_size, n_threads))]
@@ -63,7 +50,7 @@ fn optics_graph<'py>(
         min_samples,
         max_eps,
         metric: parse_metric(metric, p)?,
-        search: parse_search(algorithm)?,
+        search: Algorithm::parse(algorithm).map_err(to_pyerr)?,
         leaf_size,
         n_threads,
     };

@@ -30,6 +30,7 @@ use crate::error::{ClustorError, Result};
 use crate::float::Float;
 use crate::matrix::MatRef;
 use crate::monitor::Monitor;
+use crate::neighbors::{self, Algorithm, NeighborIndex};
 use crate::parallel::{self, ChunkPlan};
 
 /// Distance used by OPTICS.
@@ -62,10 +63,24 @@ impl Metric {
     }
 }
 
-/// A distance between two rows of f64, features summed in order (as scikit-learn's trees and
-/// SciPy's `cdist` do, so that values agree to the last bit in low dimensions).
+/// A distance between two rows of f64 in a reduced form (monotonic in the distance, as
+/// scikit-learn's trees compare it: `Σ(x−y)²` for euclidean, `Σ|x−y|^p` for minkowski),
+/// features summed in order (as scikit-learn's trees and SciPy's `cdist` do, so that values
+/// agree to the last bit in low dimensions).
 trait RowDistance: Sync {
-    fn dist(&self, a: &[f64], b: &[f64]) -> f64;
+    fn rdist(&self, a: &[f64], b: &[f64]) -> f64;
+    /// The distance of a reduced distance.
+    fn unreduce(&self, rd: f64) -> f64 {
+        rd
+    }
+    /// The reduced form of a distance.
+    fn reduce(&self, r: f64) -> f64 {
+        r
+    }
+    /// A distance from the neighbour index brought into this metric's range.
+    fn clip(&self, v: f64) -> f64 {
+        v
+    }
 }
 
 struct Euclid;
@@ -77,19 +92,25 @@ struct CosineUnit;
 
 impl RowDistance for Euclid {
     #[inline(always)]
-    fn dist(&self, a: &[f64], b: &[f64]) -> f64 {
+    fn rdist(&self, a: &[f64], b: &[f64]) -> f64 {
         let mut s = 0.0;
         for (x, y) in a.iter().zip(b) {
             let t = x - y;
             s += t * t;
         }
-        s.sqrt()
+        s
+    }
+    fn unreduce(&self, rd: f64) -> f64 {
+        rd.sqrt()
+    }
+    fn reduce(&self, r: f64) -> f64 {
+        r * r
     }
 }
 
 impl RowDistance for Manhattan {
     #[inline(always)]
-    fn dist(&self, a: &[f64], b: &[f64]) -> f64 {
+    fn rdist(&self, a: &[f64], b: &[f64]) -> f64 {
         let mut s = 0.0;
         for (x, y) in a.iter().zip(b) {
             s += (x - y).abs();
@@ -100,7 +121,7 @@ impl RowDistance for Manhattan {
 
 impl RowDistance for Chebyshev {
     #[inline(always)]
-    fn dist(&self, a: &[f64], b: &[f64]) -> f64 {
+    fn rdist(&self, a: &[f64], b: &[f64]) -> f64 {
         let mut s = 0.0f64;
         for (x, y) in a.iter().zip(b) {
             s = s.max((x - y).abs());
@@ -111,23 +132,33 @@ impl RowDistance for Chebyshev {
 
 impl RowDistance for Minkowski {
     #[inline(always)]
-    fn dist(&self, a: &[f64], b: &[f64]) -> f64 {
+    fn rdist(&self, a: &[f64], b: &[f64]) -> f64 {
         let mut s = 0.0;
         for (x, y) in a.iter().zip(b) {
             s += (x - y).abs().powf(self.0);
         }
-        s.powf(1.0 / self.0)
+        s
+    }
+    fn unreduce(&self, rd: f64) -> f64 {
+        rd.powf(1.0 / self.0)
+    }
+    fn reduce(&self, r: f64) -> f64 {
+        r.powf(self.0)
     }
 }
 
 impl RowDistance for CosineUnit {
     #[inline(always)]
-    fn dist(&self, a: &[f64], b: &[f64]) -> f64 {
+    fn rdist(&self, a: &[f64], b: &[f64]) -> f64 {
         let mut s = 0.0;
         for (x, y) in a.iter().zip(b) {
             s += x * y;
         }
         (1.0 - s).clamp(0.0, 2.0)
+    }
+    fn clip(&self, v: f64) -> f64 {
+        // Cosine distances of unit rows can round just above 2; scikit-learn clips them.
+        v.min(2.0)
     }
 }
 
@@ -157,19 +188,6 @@ pub struct Graph {
     pub predecessor: Vec<i64>,
 }
 
-/// How neighbourhoods are searched.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Search {
-    /// Pick by data: the dense loop for an infinite `max_eps`, else an index.
-    Auto,
-    /// Scan all unprocessed points every step (no index).
-    Brute,
-    /// A KD-tree for the k-nearest and radius queries.
-    KdTree,
-    /// A ball tree for the k-nearest and radius queries.
-    BallTree,
-}
-
 /// Settings of [`compute_graph`].
 #[derive(Debug, Clone, Copy)]
 pub struct Params {
@@ -179,8 +197,8 @@ pub struct Params {
     pub max_eps: f64,
     /// Distance.
     pub metric: Metric,
-    /// Neighbourhood search.
-    pub search: Search,
+    /// Neighbourhood search (results do not depend on it).
+    pub search: Algorithm,
     /// Points per leaf of a tree index (≥ 1).
     pub leaf_size: usize,
     /// Threads (0 = all CPUs).
@@ -207,37 +225,48 @@ pub fn compute_graph<T: Float>(x: MatRef<'_, T>, params: &Params, mon: &dyn Moni
         });
     }
     let pool = parallel::pool(params.n_threads)?;
-    let rows = prepared_rows(x, metric);
+    // The neighbour index serves the metrics it has; distances there are computed exactly as
+    // here (in f64, features in order), so both loops see the same values.
+    let raw: Vec<f64> = x.data().iter().map(|v| v.as_f64()).collect();
+    let index_metric = match metric {
+        Metric::Euclidean => Some(neighbors::Metric::Euclidean),
+        Metric::Manhattan => Some(neighbors::Metric::Manhattan),
+        Metric::Cosine => Some(neighbors::Metric::Cosine),
+        Metric::Chebyshev | Metric::Minkowski(_) => None,
+    };
+    let index = match index_metric {
+        Some(m) => Some(NeighborIndex::new(MatRef::new("X", &raw, n, d)?, m, params.search, params.leaf_size)?),
+        None => None,
+    };
+    let unit;
+    let rows: &[f64] = if metric == Metric::Cosine {
+        unit = unit_rows(&raw, d);
+        &unit
+    } else {
+        &raw
+    };
+    let ix = index.as_ref();
     match metric {
-        Metric::Euclidean => run(&rows, d, params, &Euclid, &pool, mon),
-        Metric::Manhattan => run(&rows, d, params, &Manhattan, &pool, mon),
-        Metric::Chebyshev => run(&rows, d, params, &Chebyshev, &pool, mon),
-        Metric::Minkowski(p) => run(&rows, d, params, &Minkowski(p), &pool, mon),
-        Metric::Cosine => run(&rows, d, params, &CosineUnit, &pool, mon),
+        Metric::Euclidean => run(rows, d, params, &Euclid, ix, &pool, mon),
+        Metric::Manhattan => run(rows, d, params, &Manhattan, ix, &pool, mon),
+        Metric::Chebyshev => run(rows, d, params, &Chebyshev, ix, &pool, mon),
+        Metric::Minkowski(p) => run(rows, d, params, &Minkowski(p), ix, &pool, mon),
+        Metric::Cosine => run(rows, d, params, &CosineUnit, ix, &pool, mon),
     }
 }
 
-/// X in f64; under cosine each row scaled to unit norm (zero rows stay zero), as
-/// scikit-learn's `normalize`.
-fn prepared_rows<T: Float>(x: MatRef<'_, T>, metric: Metric) -> Vec<f64> {
-    let mut out: Vec<f64> = x.data().iter().map(|v| v.as_f64()).collect();
-    if metric == Metric::Cosine {
-        for row in out.chunks_exact_mut(x.cols().max(1)) {
-            let mut s = 0.0;
-            for v in row.iter() {
-                s += v * v;
-            }
-            let norm = s.sqrt();
-            if norm > 0.0 && norm.is_finite() {
-                row.iter_mut().for_each(|v| *v /= norm);
-            } else if norm.is_infinite() {
-                // Squares overflow: scale by the largest magnitude first.
-                let top = row.iter().fold(0.0f64, |m, v| m.max(v.abs()));
-                row.iter_mut().for_each(|v| *v /= top);
-                let s: f64 = row.iter().map(|v| v * v).sum();
-                let norm = s.sqrt();
-                row.iter_mut().for_each(|v| *v /= norm);
-            }
+/// Rows (n×d, f64) scaled to unit norm (zero rows stay zero), as scikit-learn's `normalize`
+/// and the neighbour index do it.
+fn unit_rows(raw: &[f64], d: usize) -> Vec<f64> {
+    let mut out = raw.to_vec();
+    for row in out.chunks_exact_mut(d.max(1)) {
+        let mut s = 0.0;
+        for v in row.iter() {
+            s += v * v;
+        }
+        let norm = s.sqrt();
+        if norm > 0.0 {
+            row.iter_mut().for_each(|v| *v /= norm);
         }
     }
     out
@@ -248,11 +277,46 @@ fn run<D: RowDistance>(
     d: usize,
     params: &Params,
     dist: &D,
+    index: Option<&NeighborIndex<f64>>,
     pool: &rayon::ThreadPool,
     mon: &dyn Monitor,
 ) -> Result<Graph> {
-    let core = core_distances_brute(rows, d, params.min_samples, params.max_eps, dist, pool, mon)?;
-    let (ordering, reachability, predecessor) = order_dense(rows, d, &core, params.max_eps, dist, pool, mon)?;
+    let (k, max_eps) = (params.min_samples, params.max_eps);
+    let clip = |v: f64| dist.clip(v);
+    let core = match index {
+        Some(ix) => {
+            let (_, dists) = ix.kneighbors(None, k, params.n_threads, mon)?;
+            dists
+                .chunks_exact(k)
+                .map(|row| {
+                    let kth = clip(row[k - 1]);
+                    if kth > max_eps {
+                        f64::INFINITY
+                    } else {
+                        round15(kth)
+                    }
+                })
+                .collect()
+        }
+        None => core_distances_brute(rows, d, k, max_eps, dist, pool, mon)?,
+    };
+    let indexed = index.filter(|_| max_eps.is_finite() && params.search != Algorithm::Brute);
+    let (ordering, reachability, predecessor) = match indexed {
+        Some(ix) => {
+            let mut buf = Vec::new();
+            order_indexed(
+                &core,
+                |p, out| {
+                    buf.clear();
+                    ix.within_row(p, max_eps, &mut buf);
+                    out.extend(buf.iter().map(|nb| (nb.index, clip(nb.distance))));
+                    Ok(())
+                },
+                mon,
+            )?
+        }
+        None => order_dense(rows, d, &core, max_eps, dist, pool, mon)?,
+    };
     Ok(Graph { ordering, core_distances: core, reachability, predecessor })
 }
 
@@ -295,7 +359,7 @@ fn core_distances_brute<D: RowDistance>(
                     let a = &rows[i * d..(i + 1) * d];
                     let b = &mut best[r * k..(r + 1) * k];
                     for j in start..end {
-                        let v = dist.dist(a, &rows[j * d..(j + 1) * d]);
+                        let v = dist.rdist(a, &rows[j * d..(j + 1) * d]);
                         if v < b[k - 1] {
                             let mut pos = k - 1;
                             while pos > 0 && b[pos - 1] > v {
@@ -309,7 +373,7 @@ fn core_distances_brute<D: RowDistance>(
                 start = end;
             }
             for r in 0..m {
-                let kth = best[r * k + k - 1];
+                let kth = dist.unreduce(best[r * k + k - 1]);
                 out_c[r] = if kth > max_eps { f64::INFINITY } else { round15(kth) };
             }
         },
@@ -384,15 +448,16 @@ fn order_dense<D: RowDistance>(
             break;
         }
         let cp = core[p];
+        let eps_r = dist.reduce(max_eps);
         let step_chunk = |range: std::ops::Range<usize>, rc: &mut [f64], pc: &mut [i64]| -> Best {
             let mut best = Best::NONE;
             let ids = &ids[range.clone()];
             if cp.is_finite() {
                 let xr = &xs[range.start * d..range.end * d];
                 for (j, ((&id, r), pr)) in ids.iter().zip(rc.iter_mut()).zip(pc.iter_mut()).enumerate() {
-                    let dj = dist.dist(&p_row, &xr[j * d..(j + 1) * d]);
-                    if dj <= max_eps {
-                        let rd = round15(dj.max(cp));
+                    let rj = dist.rdist(&p_row, &xr[j * d..(j + 1) * d]);
+                    if rj <= eps_r {
+                        let rd = round15(dist.unreduce(rj).max(cp));
                         if rd < *r {
                             *r = rd;
                             *pr = p as i64;
@@ -703,7 +768,7 @@ mod tests {
 
     fn graph(x: &[f64], d: usize, k: usize, max_eps: f64, metric: Metric, threads: usize) -> Graph {
         let m = MatRef::new("X", x, x.len() / d, d).unwrap();
-        let params = Params { min_samples: k, max_eps, metric, search: Search::Auto, leaf_size: 30, n_threads: threads };
+        let params = Params { min_samples: k, max_eps, metric, search: Algorithm::Auto, leaf_size: 30, n_threads: threads };
         compute_graph(m, &params, &Silent).unwrap()
     }
 
@@ -765,7 +830,7 @@ mod tests {
             &g.core_distances,
             |i, out| {
                 for j in 0..n {
-                    let v = Euclid.dist(&x[2 * i..2 * i + 2], &x[2 * j..2 * j + 2]);
+                    let v = Euclid.rdist(&x[2 * i..2 * i + 2], &x[2 * j..2 * j + 2]).sqrt();
                     if v <= max_eps {
                         out.push((j, v));
                     }
@@ -782,7 +847,7 @@ mod tests {
     fn bad_input_is_an_error() {
         let x = [0.0, f64::NAN];
         let m = MatRef::new("X", &x[..], 2, 1).unwrap();
-        let params = Params { min_samples: 2, max_eps: 1.0, metric: Metric::Euclidean, search: Search::Auto, leaf_size: 30, n_threads: 1 };
+        let params = Params { min_samples: 2, max_eps: 1.0, metric: Metric::Euclidean, search: Algorithm::Auto, leaf_size: 30, n_threads: 1 };
         assert_eq!(compute_graph(m, &params, &Silent).unwrap_err(), ClustorError::NotFinite("X"));
         let x = [0.0, 1.0];
         let m = MatRef::new("X", &x[..], 2, 1).unwrap();
