@@ -414,69 +414,68 @@ fn order_dense<D: RowDistance>(
     mon: &dyn Monitor,
 ) -> Result<(Vec<i64>, Vec<f64>, Vec<i64>)> {
     let n = core.len();
-    // Compact state of the unprocessed points: sample index, row, reachability, predecessor.
-    let mut ids: Vec<usize> = (0..n).collect();
+    // Compact state of the unprocessed points (rows alongside, in `xs`).
+    let mut slots: Vec<Slot> = (0..n).map(|id| Slot { reach: f64::INFINITY, thr: f64::INFINITY, pred: -1, id }).collect();
     let mut xs = rows.to_vec();
-    let mut reach_c = vec![f64::INFINITY; n];
-    let mut pred_c = vec![-1i64; n];
     let mut ordering = Vec::with_capacity(n);
     let mut reach = vec![f64::INFINITY; n];
     let mut pred = vec![-1i64; n];
     let mut p_row = vec![0.0f64; d];
+    let eps_r = dist.reduce(max_eps);
     // All reachabilities start at +∞: the first point is sample 0, at position 0.
     let mut cur = 0usize;
     for step in 0..n {
         if step % DENSE_POLL_STEPS == 0 {
             mon.check()?;
         }
-        let p = ids[cur];
+        let s = slots.swap_remove(cur);
+        let p = s.id;
         ordering.push(p as i64);
-        reach[p] = reach_c[cur];
-        pred[p] = pred_c[cur];
+        reach[p] = s.reach;
+        pred[p] = s.pred;
         p_row.copy_from_slice(&xs[cur * d..(cur + 1) * d]);
-        // Remove p by moving the last unprocessed point into its place.
-        let last = ids.len() - 1;
-        ids.swap_remove(cur);
-        reach_c.swap_remove(cur);
-        pred_c.swap_remove(cur);
+        // Remove p's row the way swap_remove removed its slot.
+        let last = slots.len();
         if cur != last {
             xs.copy_within(last * d..(last + 1) * d, cur * d);
         }
         xs.truncate(last * d);
-        let m = ids.len();
+        let m = slots.len();
         if m == 0 {
             break;
         }
         let cp = core[p];
-        let eps_r = dist.reduce(max_eps);
-        let step_chunk = |range: std::ops::Range<usize>, rc: &mut [f64], pc: &mut [i64]| -> Best {
+        let step_chunk = |range: std::ops::Range<usize>, sc: &mut [Slot]| -> Best {
             let mut best = Best::NONE;
-            let ids = &ids[range.clone()];
             if cp.is_finite() {
                 let xr = &xs[range.start * d..range.end * d];
-                for (j, ((&id, r), pr)) in ids.iter().zip(rc.iter_mut()).zip(pc.iter_mut()).enumerate() {
-                    let rj = dist.rdist(&p_row, &xr[j * d..(j + 1) * d]);
-                    if rj <= eps_r {
+                for (j, (x, s)) in xr.chunks_exact(d.max(1)).zip(sc.iter_mut()).enumerate() {
+                    let rj = dist.rdist(&p_row, x);
+                    // `thr` bounds from above the reduced distances whose rounded
+                    // reachability could beat the current one: most points skip the square
+                    // root and the rounding.
+                    if rj < s.thr && rj <= eps_r {
                         let rd = round15(dist.unreduce(rj).max(cp));
-                        if rd < *r {
-                            *r = rd;
-                            *pr = p as i64;
+                        if rd < s.reach {
+                            s.reach = rd;
+                            s.thr = threshold(dist, rd);
+                            s.pred = p as i64;
                         }
                     }
-                    best.offer(*r, id, range.start + j);
+                    best.offer(s.reach, s.id, range.start + j);
                 }
             } else {
-                for (j, (&id, &r)) in ids.iter().zip(rc.iter()).enumerate() {
-                    best.offer(r, id, range.start + j);
+                for (j, s) in sc.iter().enumerate() {
+                    best.offer(s.reach, s.id, range.start + j);
                 }
             }
             best
         };
         let best = if m < 2 * DENSE_CHUNK {
-            step_chunk(0..m, &mut reach_c, &mut pred_c)
+            step_chunk(0..m, &mut slots)
         } else {
             let plan = ChunkPlan::with_chunk_rows(m, DENSE_CHUNK);
-            let parts = parallel::map_chunks_mut2(pool, plan, &mut reach_c, 1, &mut pred_c, 1, step_chunk);
+            let parts = parallel::map_chunks_mut(pool, plan, &mut slots, 1, step_chunk);
             parts.into_iter().fold(Best::NONE, |mut b, o| {
                 b.offer(o.0, o.1, o.2);
                 b
@@ -485,6 +484,27 @@ fn order_dense<D: RowDistance>(
         cur = best.2;
     }
     Ok((ordering, reach, pred))
+}
+
+/// An unprocessed point of the dense loop.
+#[derive(Clone, Copy)]
+struct Slot {
+    /// Current reachability.
+    reach: f64,
+    /// [`threshold`] of `reach`.
+    thr: f64,
+    /// Current predecessor (−1: none).
+    pred: i64,
+    /// Sample index.
+    id: usize,
+}
+
+/// A reduced distance above which no reachability can round below `reach`: `round15(v)` is
+/// at least `v·(1 − 2⁻⁵²) − 5e-16`, so any `v > reach·(1 + 1e-14) + 1e-14` rounds above
+/// `reach` (+∞ stays +∞).
+#[inline]
+fn threshold<D: RowDistance>(dist: &D, reach: f64) -> f64 {
+    dist.reduce(reach + reach * 1e-14 + 1e-14)
 }
 
 /// A heap entry of the indexed loop: min-ordered by (reachability, sample index).
