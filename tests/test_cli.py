@@ -297,3 +297,29 @@ def test_demo_without_matplotlib_still_prints_table(monkeypatch, capsys, tmp_pat
     out = capsys.readouterr().out
     assert "ARI" in out and "matplotlib is not installed" in out
     assert not (tmp_path / "x.png").exists()
+
+
+# --- OPTICS -------------------------------------------------------------------------------
+
+
+def test_fit_optics(tmp_path, capsys):
+    data = write_csv(tmp_path / "iris.csv", IRIS_X)
+    out = tmp_path / "labels.csv"
+    args = ["fit", str(data), "--algorithm", "optics", "--min-samples", "10", "--xi", "0.1"]
+    assert main([*args, "--output", str(out)]) == 0
+    summary = capsys.readouterr().out
+    assert "150 samples, 4 features" in summary
+    labels = np.array(out.read_text().splitlines()[1:], dtype=np.int64)
+    expected = clustor.OPTICS(min_samples=10, xi=0.1).fit(IRIS_X).labels_
+    np.testing.assert_array_equal(labels, expected)
+    assert main([*args[:4], "--min-samples", "0", "--cluster-method", "dbscan"]) == 2
+    assert "'min_samples' parameter of OPTICS" in capsys.readouterr().err
+
+
+def test_registry_optics():
+    algo = _registry.get_algorithm("OPTICS")
+    assert algo.param("--min-samples").parse("0.1") == 0.1
+    assert algo.param("--min-samples").parse("7") == 7
+    assert algo.param("--cluster-method").parse("dbscan") == "dbscan"
+    with pytest.raises(ValueError, match="integer or a fraction"):
+        algo.param("--min-samples").parse("x")

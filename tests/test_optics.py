@@ -356,7 +356,12 @@ def test_compute_optics_graph_matches_sklearn():
 def test_algorithms_agree(algorithm, max_eps):
     X = _blobs(300, 2, seed=10)
     _compare(
-        X, {"algorithm": "kd_tree"}, min_samples=5, max_eps=max_eps, algorithm=algorithm, leaf_size=7
+        X,
+        {"algorithm": "kd_tree"},
+        min_samples=5,
+        max_eps=max_eps,
+        algorithm=algorithm,
+        leaf_size=7,
     )
 
 

@@ -23,11 +23,11 @@ from .exceptions import ConvergenceWarning, NotFittedError
 from .metrics import adjusted_rand_score, silhouette_samples, silhouette_score
 
 __all__ = [
-    "ConvergenceWarning",
     "DBSCAN",
+    "OPTICS",
+    "ConvergenceWarning",
     "KMeans",
     "NotFittedError",
-    "OPTICS",
     "__version__",
     "adjusted_rand_score",
     "cluster_optics_dbscan",

@@ -212,7 +212,12 @@ ALGORITHMS: dict[str, Algorithm] = {
             summary="OPTICS ordering with xi-steep or DBSCAN-style cluster extraction",
             factory=_optics,
             params=(
-                Param("min_samples", _count_or_fraction, "neighbours of a core point, or a fraction of n (default: 5)", "N"),
+                Param(
+                    "min_samples",
+                    _count_or_fraction,
+                    "neighbours of a core point, or a fraction of n (default: 5)",
+                    "N",
+                ),
                 Param("max_eps", _float, "largest neighbourhood radius (default: inf)", "EPS"),
                 Param(
                     "metric",
@@ -221,10 +226,22 @@ ALGORITHMS: dict[str, Algorithm] = {
                     "NAME",
                 ),
                 Param("p", _float, "Minkowski power (default: 2)", "P"),
-                Param("cluster_method", _choice("xi", "dbscan"), "xi or dbscan extraction (default: xi)", "NAME"),
-                Param("xi", _float, "minimum steepness of a cluster boundary (default: 0.05)", "XI"),
+                Param(
+                    "cluster_method",
+                    _choice("xi", "dbscan"),
+                    "xi or dbscan extraction (default: xi)",
+                    "NAME",
+                ),
+                Param(
+                    "xi", _float, "minimum steepness of a cluster boundary (default: 0.05)", "XI"
+                ),
                 Param("eps", _float, "radius of the dbscan extraction (default: max_eps)", "EPS"),
-                Param("min_cluster_size", _count_or_fraction, "smallest xi cluster (default: min_samples)", "N"),
+                Param(
+                    "min_cluster_size",
+                    _count_or_fraction,
+                    "smallest xi cluster (default: min_samples)",
+                    "N",
+                ),
                 _N_THREADS,
             ),
             demo={

@@ -126,9 +126,7 @@ def cluster_optics_dbscan(
     core_distances = _as_1d(core_distances, "core_distances", np.float64)
     n = len(core_distances)
     if len(reachability) != n:
-        raise ValueError(
-            f"reachability has {len(reachability)} entries but core_distances has {n}"
-        )
+        raise ValueError(f"reachability has {len(reachability)} entries but core_distances has {n}")
     ordering = _check_graph_arrays(ordering, n)
     labels = np.zeros(n, dtype=np.int64)
     far_reach = reachability > eps

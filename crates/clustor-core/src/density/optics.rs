@@ -415,7 +415,8 @@ fn order_dense<D: RowDistance>(
 ) -> Result<(Vec<i64>, Vec<f64>, Vec<i64>)> {
     let n = core.len();
     // Compact state of the unprocessed points (rows alongside, in `xs`).
-    let mut slots: Vec<Slot> = (0..n).map(|id| Slot { reach: f64::INFINITY, thr: f64::INFINITY, pred: -1, id }).collect();
+    let mut slots: Vec<Slot> =
+        (0..n).map(|id| Slot { reach: f64::INFINITY, thr: f64::INFINITY, pred: -1, id }).collect();
     let mut xs = rows.to_vec();
     let mut ordering = Vec::with_capacity(n);
     let mut reach = vec![f64::INFINITY; n];
@@ -788,7 +789,8 @@ mod tests {
 
     fn graph(x: &[f64], d: usize, k: usize, max_eps: f64, metric: Metric, threads: usize) -> Graph {
         let m = MatRef::new("X", x, x.len() / d, d).unwrap();
-        let params = Params { min_samples: k, max_eps, metric, search: Algorithm::Auto, leaf_size: 30, n_threads: threads };
+        let params =
+            Params { min_samples: k, max_eps, metric, search: Algorithm::Auto, leaf_size: 30, n_threads: threads };
         compute_graph(m, &params, &Silent).unwrap()
     }
 
@@ -867,7 +869,14 @@ mod tests {
     fn bad_input_is_an_error() {
         let x = [0.0, f64::NAN];
         let m = MatRef::new("X", &x[..], 2, 1).unwrap();
-        let params = Params { min_samples: 2, max_eps: 1.0, metric: Metric::Euclidean, search: Algorithm::Auto, leaf_size: 30, n_threads: 1 };
+        let params = Params {
+            min_samples: 2,
+            max_eps: 1.0,
+            metric: Metric::Euclidean,
+            search: Algorithm::Auto,
+            leaf_size: 30,
+            n_threads: 1,
+        };
         assert_eq!(compute_graph(m, &params, &Silent).unwrap_err(), ClustorError::NotFinite("X"));
         let x = [0.0, 1.0];
         let m = MatRef::new("X", &x[..], 2, 1).unwrap();
