@@ -73,6 +73,8 @@ fn optics_graph<'py>(
     dispatch!(x, go(x, &params))
 }
 
+type XiOut<'py> = (Bound<'py, PyArray1<i64>>, Bound<'py, PyArray2<i64>>);
+
 /// ξ-steep extraction → (labels per sample, clusters m×2 as [start, end] positions).
 #[pyfunction]
 #[pyo3(signature = (reachability_plot, predecessor_plot, ordering, xi, min_samples, min_cluster_size, predecessor_correction))]
@@ -85,7 +87,7 @@ fn optics_xi<'py>(
     min_samples: usize,
     min_cluster_size: usize,
     predecessor_correction: bool,
-) -> PyResult<(Bound<'py, PyArray1<i64>>, Bound<'py, PyArray2<i64>>)> {
+) -> PyResult<XiOut<'py>> {
     let err = |name: &str, e: numpy::AsSliceError| PyTypeError::new_err(format!("{name}: {e}"));
     let r = reachability_plot.as_slice().map_err(|e| err("reachability", e))?;
     let p = predecessor_plot.as_slice().map_err(|e| err("predecessor", e))?;

@@ -55,9 +55,15 @@ impl Metric {
             Metric::Minkowski(p) if !(p >= 1.0) || p.is_nan() => {
                 Err(ClustorError::InvalidParameter { name: "p", reason: format!("p={p} must be >= 1") })
             }
-            Metric::Minkowski(p) if p == 1.0 => Ok(Metric::Manhattan),
-            Metric::Minkowski(p) if p == 2.0 => Ok(Metric::Euclidean),
-            Metric::Minkowski(p) if p.is_infinite() => Ok(Metric::Chebyshev),
+            Metric::Minkowski(p) => Ok(if p == 1.0 {
+                Metric::Manhattan
+            } else if p == 2.0 {
+                Metric::Euclidean
+            } else if p.is_infinite() {
+                Metric::Chebyshev
+            } else {
+                Metric::Minkowski(p)
+            }),
             m => Ok(m),
         }
     }
