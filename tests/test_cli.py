@@ -260,6 +260,8 @@ def test_registry_lookup():
     param = _registry.get_algorithm("kmeans").param("--n-init")
     assert param.parse("auto") == "auto" and param.parse("4") == 4
     assert _registry.get_algorithm("kmeans").param("--random-state").parse("none") is None
+    assert _registry.get_algorithm("DBSCAN").param("--eps").parse("0.3") == 0.3
+    assert _registry.get_algorithm("dbscan").param("--n-threads").name == "n_jobs"
 
 
 # --- plotting -----------------------------------------------------------------------------
@@ -376,3 +378,29 @@ def test_dendrogram_layout_and_plot():
     assert [t.get_text() for t in ax.get_xticklabels()] == res["ivl"]
     with pytest.raises(ValueError, match="truncate_p"):
         dendrogram(Z, truncate_p=0, no_plot=True)
+
+
+# --- OPTICS -------------------------------------------------------------------------------
+
+
+def test_fit_optics(tmp_path, capsys):
+    data = write_csv(tmp_path / "iris.csv", IRIS_X)
+    out = tmp_path / "labels.csv"
+    args = ["fit", str(data), "--algorithm", "optics", "--min-samples", "10", "--xi", "0.1"]
+    assert main([*args, "--output", str(out)]) == 0
+    summary = capsys.readouterr().out
+    assert "150 samples, 4 features" in summary
+    labels = np.array(out.read_text().splitlines()[1:], dtype=np.int64)
+    expected = clustor.OPTICS(min_samples=10, xi=0.1).fit(IRIS_X).labels_
+    np.testing.assert_array_equal(labels, expected)
+    assert main([*args[:4], "--min-samples", "0", "--cluster-method", "dbscan"]) == 2
+    assert "'min_samples' parameter of OPTICS" in capsys.readouterr().err
+
+
+def test_registry_optics():
+    algo = _registry.get_algorithm("OPTICS")
+    assert algo.param("--min-samples").parse("0.1") == 0.1
+    assert algo.param("--min-samples").parse("7") == 7
+    assert algo.param("--cluster-method").parse("dbscan") == "dbscan"
+    with pytest.raises(ValueError, match="integer or a fraction"):
+        algo.param("--min-samples").parse("x")

@@ -12,7 +12,14 @@ import pytest
 from sklearn.utils import estimator_checks
 from sklearn.utils.estimator_checks import check_clustering, parametrize_with_checks
 
-from clustor import AgglomerativeClustering, BisectingKMeans, KMeans, MiniBatchKMeans
+from clustor import (
+    DBSCAN,
+    OPTICS,
+    AgglomerativeClustering,
+    BisectingKMeans,
+    KMeans,
+    MiniBatchKMeans,
+)
 
 # scikit-learn's own test set-up for KMeans (small n_init/max_iter keep the checks fast),
 # plus the other iteration, the other seeding and the seed toolkit's cosine metric.
@@ -24,6 +31,8 @@ ESTIMATORS = [
     MiniBatchKMeans(n_clusters=2, init="random", max_iter=5, metric="cosine"),
     BisectingKMeans(n_clusters=2, n_init=2, max_iter=5),
     BisectingKMeans(n_clusters=3, max_iter=5, algorithm="elkan", init="k-means++"),
+    DBSCAN(),
+    DBSCAN(eps=0.3, min_samples=3, metric="manhattan", algorithm="brute"),
 ]
 
 SAMPLE_WEIGHT_REASON = (
@@ -36,6 +45,8 @@ SAMPLE_WEIGHT_REASON = (
 
 
 def expected_failed_checks(estimator: KMeans) -> dict[str, str]:
+    if isinstance(estimator, DBSCAN):
+        return {}
     return {"check_sample_weight_equivalence_on_dense_data": SAMPLE_WEIGHT_REASON}
 
 
@@ -91,7 +102,7 @@ SET_OUTPUT_CHECKS = [
 @pytest.mark.filterwarnings("ignore:X does not have valid feature names:UserWarning")
 @pytest.mark.filterwarnings("ignore:X has feature names, but:UserWarning")
 @pytest.mark.parametrize("check", SET_OUTPUT_CHECKS)
-@pytest.mark.parametrize("estimator", ESTIMATORS, ids=repr)
+@pytest.mark.parametrize("estimator", [e for e in ESTIMATORS if hasattr(e, "transform")], ids=repr)
 def test_set_output_checks(estimator, check):
     getattr(estimator_checks, check)("KMeans", estimator)
 
@@ -127,3 +138,29 @@ with warnings.catch_warnings():
 @_parametrized_agglomerative
 def test_sklearn_estimator_checks_agglomerative(estimator, check):
     check(estimator)
+
+
+# OPTICS: scikit-learn's own test set-up (min_samples small enough for the checks' tiny
+# data sets), the other extraction, a finite max_eps (the indexed loop) and cosine.
+OPTICS_ESTIMATORS = [
+    OPTICS(min_samples=2),
+    OPTICS(min_samples=2, cluster_method="dbscan", max_eps=5.0),
+    OPTICS(min_samples=0.1, max_eps=3.0, algorithm="kd_tree"),
+    OPTICS(min_samples=2, metric="cosine"),
+]
+
+with warnings.catch_warnings():
+    warnings.filterwarnings(
+        "ignore", message=r"Estimator \w+ does not inherit from", category=UserWarning
+    )
+    _optics_parametrized = parametrize_with_checks(OPTICS_ESTIMATORS)
+
+
+@_optics_parametrized
+def test_optics_estimator_checks(estimator, check):
+    check(estimator)
+
+
+@pytest.mark.parametrize("readonly_memmap", [False, True])
+def test_optics_check_clustering(readonly_memmap):
+    check_clustering("OPTICS", OPTICS(min_samples=5), readonly_memmap=readonly_memmap)

@@ -4,8 +4,10 @@ One module per algorithm family; each calls :func:`benchmarks.registry.register`
 """
 
 from . import (
+    density,  # noqa: F401
     hierarchy,  # noqa: F401
     kmeans,  # noqa: F401
     kmeans_more,  # noqa: F401
     metrics,  # noqa: F401
+    optics,  # noqa: F401
 )

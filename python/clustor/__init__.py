@@ -8,13 +8,20 @@ from . import datasets, hierarchy, metrics
 from ._core import __version__
 from ._threads import _register_threadpoolctl, get_num_threads, num_threads, set_num_threads
 from .cluster import (
+    DBSCAN,
+    OPTICS,
     AgglomerativeClustering,
     BisectingKMeans,
     KMeans,
     MiniBatchKMeans,
     bisecting_kmeans,
+    cluster_optics_dbscan,
+    cluster_optics_xi,
+    compute_optics_graph,
+    dbscan,
     kmeans,
     kmeans_plusplus,
+    optics,
 )
 from .exceptions import ConvergenceWarning, NotFittedError
 from .hierarchy import hac_dendrogram, linkage
@@ -27,6 +34,8 @@ from .metrics import (
 )
 
 __all__ = [
+    "DBSCAN",
+    "OPTICS",
     "AgglomerativeClustering",
     "BisectingKMeans",
     "ConvergenceWarning",
@@ -37,8 +46,12 @@ __all__ = [
     "adjusted_rand_score",
     "bisecting_kmeans",
     "calinski_harabasz_score",
+    "cluster_optics_dbscan",
+    "cluster_optics_xi",
+    "compute_optics_graph",
     "datasets",
     "davies_bouldin_score",
+    "dbscan",
     "get_num_threads",
     "hac_dendrogram",
     "hierarchy",
@@ -47,6 +60,7 @@ __all__ = [
     "linkage",
     "metrics",
     "num_threads",
+    "optics",
     "set_num_threads",
     "silhouette_samples",
     "silhouette_score",

@@ -130,3 +130,54 @@ def linkage_observations(
     x: npt.NDArray[Float], method: str, metric: str, n_threads: int, min_first: bool = True
 ) -> npt.NDArray[np.float64]: ...
 def linkage_condensed(y: npt.NDArray[Float], n: int, method: str) -> npt.NDArray[np.float64]: ...
+def dbscan_fit(
+    x: npt.NDArray[Float],
+    sample_weight: npt.NDArray[Float] | None,
+    eps: float,
+    min_samples: int,
+    metric: str,
+    algorithm: str,
+    leaf_size: int,
+    n_threads: int,
+    verbose: bool,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], int]: ...
+def neighbors_radius(
+    x: npt.NDArray[Float],
+    queries: npt.NDArray[Float] | None,
+    radius: float,
+    sort: bool,
+    metric: str,
+    algorithm: str,
+    leaf_size: int,
+    n_threads: int,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float64]]: ...
+def neighbors_kneighbors(
+    x: npt.NDArray[Float],
+    queries: npt.NDArray[Float] | None,
+    k: int,
+    metric: str,
+    algorithm: str,
+    leaf_size: int,
+    n_threads: int,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]: ...
+def optics_graph(
+    x: npt.NDArray[Float],
+    min_samples: int,
+    max_eps: float,
+    metric: str,
+    p: float,
+    algorithm: str,
+    leaf_size: int,
+    n_threads: int,
+) -> tuple[
+    npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.int64]
+]: ...
+def optics_xi(
+    reachability_plot: npt.NDArray[np.float64],
+    predecessor_plot: npt.NDArray[np.int64],
+    ordering: npt.NDArray[np.int64],
+    xi: float,
+    min_samples: int,
+    min_cluster_size: int,
+    predecessor_correction: bool,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]: ...

@@ -137,6 +137,30 @@ def _optional_float(text: str) -> float | None:
     return None if text.strip().lower() == "none" else _float(text)
 
 
+def _dbscan(**params: Any) -> Any:
+    from .cluster import DBSCAN
+
+    return DBSCAN(**params)
+
+
+def _optics(**params: Any) -> Any:
+    from .cluster import OPTICS
+
+    return OPTICS(**params)
+
+
+def _count_or_fraction(text: str) -> int | float:
+    """An int (a count) or a float in [0, 1] (a fraction of the samples)."""
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        return float(text)
+    except ValueError:
+        raise ValueError(f"expected an integer or a fraction, got {text!r}") from None
+
+
 _RANDOM_STATE = Param(
     "random_state", _optional_int, "seed for reproducible results (default: none)", "SEED"
 )
@@ -255,6 +279,81 @@ ALGORITHMS: dict[str, Algorithm] = {
             demo={
                 "iris": {"n_clusters": 3},
                 "varying_density": {"n_clusters": 3},
+            },
+        ),
+        Algorithm(
+            name="dbscan",
+            summary="DBSCAN (density-based; scikit-learn's labels, O(n) memory)",
+            factory=_dbscan,
+            params=(
+                Param("eps", _float, "neighbourhood radius (default: 0.5)", "EPS"),
+                Param("min_samples", _int, "neighbours that make a core sample (default: 5)", "N"),
+                Param(
+                    "metric",
+                    _choice("euclidean", "manhattan", "cosine"),
+                    "euclidean, manhattan or cosine",
+                    "NAME",
+                ),
+                Param(
+                    "algorithm",
+                    _choice("auto", "kd_tree", "ball_tree", "brute"),
+                    "neighbour search: auto, kd_tree, ball_tree or brute",
+                    "NAME",
+                    cli_name="neighbors_algorithm",
+                ),
+                Param(
+                    "n_jobs",
+                    _optional_int,
+                    "threads (default: all CPUs, or CLUSTOR_NUM_THREADS)",
+                    "N",
+                    cli_name="n_threads",
+                ),
+            ),
+            demo={
+                "iris": {"eps": 0.5, "min_samples": 5},
+                "varying_density": {"eps": 0.5, "min_samples": 20},
+            },
+        ),
+        Algorithm(
+            name="optics",
+            summary="OPTICS ordering with xi-steep or DBSCAN-style cluster extraction",
+            factory=_optics,
+            params=(
+                Param(
+                    "min_samples",
+                    _count_or_fraction,
+                    "neighbours of a core point, or a fraction of n (default: 5)",
+                    "N",
+                ),
+                Param("max_eps", _float, "largest neighbourhood radius (default: inf)", "EPS"),
+                Param(
+                    "metric",
+                    _choice("minkowski", "euclidean", "manhattan", "chebyshev", "cosine"),
+                    "distance (default: minkowski with --p)",
+                    "NAME",
+                ),
+                Param("p", _float, "Minkowski power (default: 2)", "P"),
+                Param(
+                    "cluster_method",
+                    _choice("xi", "dbscan"),
+                    "xi or dbscan extraction (default: xi)",
+                    "NAME",
+                ),
+                Param(
+                    "xi", _float, "minimum steepness of a cluster boundary (default: 0.05)", "XI"
+                ),
+                Param("eps", _float, "radius of the dbscan extraction (default: max_eps)", "EPS"),
+                Param(
+                    "min_cluster_size",
+                    _count_or_fraction,
+                    "smallest xi cluster (default: min_samples)",
+                    "N",
+                ),
+                _N_THREADS,
+            ),
+            demo={
+                "iris": {"min_samples": 10, "xi": 0.1},
+                "varying_density": {"min_samples": 20, "xi": 0.05},
             },
         ),
     ]

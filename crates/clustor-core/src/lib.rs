@@ -6,6 +6,7 @@
 //! Results do not depend on the number of threads: rows are cut into a fixed chunk plan and
 //! partial results are reduced in chunk order.
 
+pub mod density;
 pub mod distance;
 pub mod error;
 pub mod float;
@@ -14,6 +15,7 @@ pub mod kmeans;
 pub mod matrix;
 pub mod metrics;
 pub mod monitor;
+pub mod neighbors;
 pub mod parallel;
 pub mod prep;
 pub mod rng;

@@ -4,12 +4,15 @@
 
 mod bisecting;
 mod convert;
+mod dbscan;
 mod error;
 mod hierarchy;
 mod kmeans;
 mod metrics;
 mod prep;
 mod minibatch;
+mod neighbors;
+mod optics;
 
 use pyo3::prelude::*;
 
@@ -24,6 +27,9 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     minibatch::register(m)?;
     bisecting::register(m)?;
     hierarchy::register(m)?;
+    dbscan::register(m)?;
+    neighbors::register(m)?;
+    optics::register(m)?;
     Ok(())
 }
 

@@ -2,15 +2,24 @@
 
 from ._agglomerative import AgglomerativeClustering
 from ._bisecting import BisectingKMeans, bisecting_kmeans
+from ._dbscan import DBSCAN, dbscan
 from ._kmeans import KMeans, kmeans, kmeans_plusplus
 from ._minibatch import MiniBatchKMeans
+from ._optics import OPTICS, cluster_optics_dbscan, cluster_optics_xi, compute_optics_graph, optics
 
 __all__ = [
+    "DBSCAN",
+    "OPTICS",
     "AgglomerativeClustering",
     "BisectingKMeans",
     "KMeans",
     "MiniBatchKMeans",
     "bisecting_kmeans",
+    "cluster_optics_dbscan",
+    "cluster_optics_xi",
+    "compute_optics_graph",
+    "dbscan",
     "kmeans",
     "kmeans_plusplus",
+    "optics",
 ]

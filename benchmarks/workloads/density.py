@@ -1,0 +1,244 @@
+"""D1, D2: DBSCAN against scikit-learn; the 1M-point memory run; the evaluation run.
+
+The memory run and the evaluation run are scripts, not registry rows:
+
+    python -m benchmarks.workloads.density --memory      # 1M 2-D points, ~1,000 neighbours each
+    python -m benchmarks.workloads.density --evaluate    # ../shared/data/clustering-benchmarks
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..data import blobs
+from ..registry import Comparison, register
+
+# -- data ------------------------------------------------------------------------------------
+
+
+def d1_data(quick: bool) -> dict[str, Any]:
+    """D1: 100k×2 (10k in quick mode), 20 blobs of sd 0.5; eps 0.1, min_samples 10."""
+    n = 10_000 if quick else 100_000
+    X, _ = blobs(n, 2, 20, seed=0, sd=0.5)
+    return {"X": X, "eps": 0.1, "min_samples": 10}
+
+
+def d2_data(quick: bool) -> dict[str, Any]:
+    """D2: 50k×8 (5k in quick mode), 20 unit blobs; eps 1.5, min_samples 10."""
+    n = 5_000 if quick else 50_000
+    X, _ = blobs(n, 8, 20, seed=1)
+    return {"X": X, "eps": 1.5, "min_samples": 10}
+
+
+# -- runners ---------------------------------------------------------------------------------
+
+
+def clustor_dbscan(data: dict[str, Any], threads: int) -> dict[str, Any]:
+    from clustor import DBSCAN
+
+    est = DBSCAN(eps=data["eps"], min_samples=data["min_samples"], n_jobs=threads).fit(data["X"])
+    return {"labels": est.labels_, "core": est.core_sample_indices_}
+
+
+def sklearn_dbscan(data: dict[str, Any], threads: int) -> dict[str, Any]:
+    from sklearn.cluster import DBSCAN
+
+    est = DBSCAN(eps=data["eps"], min_samples=data["min_samples"], n_jobs=threads).fit(data["X"])
+    return {"labels": est.labels_, "core": est.core_sample_indices_}
+
+
+def same_labels(data: dict, a: dict, b: dict) -> tuple[bool, str]:
+    """Identical labels (numbering included) and core samples."""
+    same = np.array_equal(a["labels"], b["labels"]) and np.array_equal(a["core"], b["core"])
+    n_clusters = len(set(np.unique(a["labels"]).tolist()) - {-1})
+    differ = int(np.count_nonzero(a["labels"] != b["labels"]))
+    return same, f"{n_clusters} clusters, {differ} labels differ"
+
+
+register(
+    Comparison(
+        id="D1",
+        description="DBSCAN 100k×2 (20 blobs, sd 0.5), eps 0.1, min_samples 10",
+        data=d1_data,
+        data_key="d1",
+        clustor=clustor_dbscan,
+        peer_name="sklearn",
+        peer=sklearn_dbscan,
+        check=same_labels,
+        target=0.2,
+        measure_memory=True,
+    ),
+    Comparison(
+        id="D2",
+        description="DBSCAN 50k×8 (20 blobs), eps 1.5, min_samples 10",
+        data=d2_data,
+        data_key="d2",
+        clustor=clustor_dbscan,
+        peer_name="sklearn",
+        peer=sklearn_dbscan,
+        check=same_labels,
+        target=0.33,
+    ),
+)
+
+
+# -- memory run ------------------------------------------------------------------------------
+
+# Uniform points in the unit square: a disc of radius eps holds n·π·eps² points.
+MEMORY_NEIGHBOURS = 1000
+
+
+def memory_data(n: int) -> tuple[np.ndarray, float]:
+    """n uniform 2-D points and the eps that puts ~MEMORY_NEIGHBOURS in each neighbourhood."""
+    X = np.random.default_rng(0).uniform(0, 1, size=(n, 2))
+    return X, float(np.sqrt(MEMORY_NEIGHBOURS / (n * np.pi)))
+
+
+def _memory_child(lib: str, n: int) -> None:
+    import resource
+
+    X, eps = memory_data(n)
+    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    t = time.perf_counter()
+    if lib == "clustor":
+        from clustor import DBSCAN
+    else:
+        from sklearn.cluster import DBSCAN
+    est = DBSCAN(eps=eps, min_samples=20).fit(X)
+    seconds = time.perf_counter() - t
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    n_clusters = len(set(np.unique(est.labels_).tolist()) - {-1})
+    out = {"peak_mb": peak / 1024, "above_data_mb": (peak - base) / 1024, "seconds": seconds}
+    out["n_clusters"] = n_clusters
+    print(json.dumps(out))
+
+
+def _run_child(lib: str, n: int) -> dict[str, Any]:
+    cmd = [sys.executable, "-m", "benchmarks.workloads.density", "--child", lib, str(n)]
+    res = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if res.returncode != 0:
+        return {"error": (res.stderr.strip().splitlines() or ["failed"])[-1]}
+    return json.loads(res.stdout.strip().splitlines()[-1])
+
+
+def memory_run(sklearn_n: int = 200_000) -> str:
+    """clustor on 1M points; scikit-learn on ``sklearn_n`` points with the same number of
+    neighbours per point (its memory grows as n × neighbours, so 1M would need ~5× more:
+    too much to run on a shared machine), plus clustor at that size for a like-for-like row."""
+    rows = [
+        ("clustor", 1_000_000, _run_child("clustor", 1_000_000)),
+        ("clustor", sklearn_n, _run_child("clustor", sklearn_n)),
+        ("sklearn", sklearn_n, _run_child("sklearn", sklearn_n)),
+    ]
+    lines = [
+        f"DBSCAN memory run: uniform 2-D points, ~{MEMORY_NEIGHBOURS} neighbours per point, "
+        "min_samples 20 (peak RSS of a fresh process, and above its data)",
+        "",
+        "| library | n | seconds | peak MB | above data MB | clusters |",
+        "|---|---|---|---|---|---|",
+    ]
+    for lib, n, r in rows:
+        if "error" in r:
+            lines.append(f"| {lib} | {n:,} | — | failed: {r['error']} | | |")
+            continue
+        lines.append(
+            f"| {lib} | {n:,} | {r['seconds']:.2f} | {r['peak_mb']:.0f} | "
+            f"{r['above_data_mb']:.0f} | {r['n_clusters']} |"
+        )
+    sk = rows[2][2]
+    if "error" not in sk:
+        scale = 1_000_000 / sklearn_n
+        lines.append(
+            f"| sklearn (extrapolated ×{scale:g}) | 1,000,000 | — | "
+            f"~{sk['above_data_mb'] * scale:.0f} above data | | |"
+        )
+    return "\n".join(lines)
+
+
+# -- evaluation run --------------------------------------------------------------------------
+
+DATA_DIR = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "clustering-benchmarks"
+
+
+def _load(path: Path) -> np.ndarray:
+    return np.loadtxt(path, ndmin=2)
+
+
+def evaluation_run(data_dir: Path | None = None, max_n: int = 20_000) -> str:
+    """For every data set of the clustering-benchmarks collection: DBSCAN with
+    min_samples = 2·d and eps from the k-distance knee (the usual recipe), on standardised
+    data; agreement of clustor's labels with scikit-learn's, and both ARIs against the
+    reference labels."""
+    from sklearn.cluster import DBSCAN as SkDBSCAN
+    from sklearn.metrics import adjusted_rand_score
+    from sklearn.neighbors import NearestNeighbors
+
+    from clustor import DBSCAN
+
+    root = Path(os.environ.get("CLUSTERING_BENCHMARKS", data_dir or DATA_DIR)).resolve()
+    lines = [
+        f"DBSCAN evaluation over {root}",
+        "",
+        "| dataset | n×d | eps | min_samples | labels identical | ARI clustor | ARI sklearn |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    n_same = n_total = 0
+    for data_file in sorted(root.rglob("*.data.gz")):
+        name = f"{data_file.parent.name}/{data_file.name.removesuffix('.data.gz')}"
+        label_file = data_file.with_name(data_file.name.replace(".data.gz", ".labels0.gz"))
+        if not label_file.exists():
+            continue
+        X = _load(data_file)
+        if X.shape[0] > max_n or X.shape[0] < 10:
+            continue
+        ref = np.loadtxt(label_file, dtype=np.int64).ravel()
+        std = X.std(axis=0)
+        std[std == 0] = 1
+        X = np.ascontiguousarray((X - X.mean(axis=0)) / std)
+        ms = max(2 * X.shape[1], 4)
+        dist, _ = NearestNeighbors(n_neighbors=ms).fit(X).kneighbors(X)
+        eps = float(np.quantile(dist[:, -1], 0.9))
+        if eps <= 0:
+            continue
+        ours = DBSCAN(eps=eps, min_samples=ms).fit(X).labels_
+        theirs = SkDBSCAN(eps=eps, min_samples=ms).fit(X).labels_
+        same = bool(np.array_equal(ours, theirs))
+        n_same += same
+        n_total += 1
+        lines.append(
+            f"| {name} | {X.shape[0]}×{X.shape[1]} | {eps:.3g} | {ms} | "
+            f"{'yes' if same else 'NO (%d differ)' % np.count_nonzero(ours != theirs)} | "
+            f"{adjusted_rand_score(ref, ours):.3f} | {adjusted_rand_score(ref, theirs):.3f} |"
+        )
+    lines.append("")
+    lines.append(f"labels identical on {n_same} of {n_total} data sets")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--memory", action="store_true")
+    parser.add_argument("--evaluate", action="store_true")
+    parser.add_argument("--child", nargs=2, metavar=("LIB", "N"))
+    parser.add_argument("--data-dir", type=Path, default=None)
+    args = parser.parse_args(argv)
+    if args.child:
+        _memory_child(args.child[0], int(args.child[1]))
+        return
+    if args.memory:
+        print(memory_run())
+    if args.evaluate:
+        print(evaluation_run(args.data_dir))
+
+
+if __name__ == "__main__":
+    main()

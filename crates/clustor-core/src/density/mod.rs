@@ -1,0 +1,4 @@
+//! Density-based clustering: DBSCAN and OPTICS, built on [`crate::neighbors`].
+
+pub mod dbscan;
+pub mod optics;

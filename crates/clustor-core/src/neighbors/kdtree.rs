@@ -1,0 +1,502 @@
+//! KD-tree over a row-major buffer with the dimension known at run time.
+//!
+//! The rows are copied once into tree order (each node owns a contiguous range of rows), so a
+//! leaf scan reads memory sequentially. Nodes split at the median of their widest dimension
+//! until they hold at most `leaf_size` rows; each node keeps the tight bounding box of its
+//! rows in f64. A tree with a single leaf is the brute-force scan: the same traversal code
+//! serves both.
+//!
+//! Exactness: a point is within `r` when its reduced distance (see [`Kernel`]), accumulated
+//! in f64 feature by feature in order, is `<= r`. The box bounds are accumulated the same way
+//! from per-feature terms that are never larger (lower bound) or never smaller (upper bound)
+//! than the point's own terms; rounding is monotonic, so pruning a box whose lower bound
+//! exceeds `r`, or accepting a whole box whose upper bound is within `r`, gives exactly the
+//! points that the direct test gives.
+
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+use std::ops::Range;
+
+use crate::float::Float;
+
+/// One node: rows `start..end` in tree order; `left == 0` marks a leaf (the root is node 0,
+/// so no child has index 0).
+#[derive(Debug, Clone, Copy)]
+struct Node {
+    start: usize,
+    end: usize,
+    left: usize,
+    right: usize,
+}
+
+/// The KD-tree. Rows are stored in tree order; [`KdTree::index`] maps back.
+#[derive(Debug, Clone)]
+pub struct KdTree<T> {
+    d: usize,
+    data: Vec<T>,
+    index: Vec<usize>,
+    position: Vec<usize>,
+    nodes: Vec<Node>,
+    bounds: Vec<f64>,
+}
+
+/// How a metric measures points and boxes, in its reduced form (monotonic in the distance:
+/// squared euclidean, manhattan, cosine distance of normalised rows).
+pub trait Kernel {
+    /// Whether [`Kernel::box_max`] is an exact upper bound in floating point, so that a whole
+    /// box can be accepted without testing its points.
+    const EXACT_BOX: bool;
+    /// Reduced distance between a query (f64) and a row.
+    fn rdist<T: Float>(q: &[f64], x: &[T]) -> f64;
+    /// Lower bound of the reduced distance from `q` to any point of the box `[lo, hi]`.
+    fn box_min(q: &[f64], lo: &[f64], hi: &[f64]) -> f64;
+    /// Upper bound of the reduced distance from `q` to any point of the box.
+    fn box_max(q: &[f64], lo: &[f64], hi: &[f64]) -> f64;
+}
+
+/// Squared euclidean distance.
+#[derive(Debug, Clone, Copy)]
+pub struct SqEuclidean;
+/// Manhattan (L1) distance.
+#[derive(Debug, Clone, Copy)]
+pub struct Manhattan;
+/// Cosine distance `1 − q·x` of rows normalised to unit length beforehand, clipped at 0.
+#[derive(Debug, Clone, Copy)]
+pub struct CosineUnit;
+
+impl Kernel for SqEuclidean {
+    const EXACT_BOX: bool = true;
+    #[inline(always)]
+    fn rdist<T: Float>(q: &[f64], x: &[T]) -> f64 {
+        let mut s = 0.0;
+        for (a, b) in q.iter().zip(x) {
+            let t = a - b.as_f64();
+            s += t * t;
+        }
+        s
+    }
+    #[inline(always)]
+    fn box_min(q: &[f64], lo: &[f64], hi: &[f64]) -> f64 {
+        let mut s = 0.0;
+        for ((&a, &l), &h) in q.iter().zip(lo).zip(hi) {
+            let t = if a < l {
+                a - l
+            } else if a > h {
+                a - h
+            } else {
+                0.0
+            };
+            s += t * t;
+        }
+        s
+    }
+    #[inline(always)]
+    fn box_max(q: &[f64], lo: &[f64], hi: &[f64]) -> f64 {
+        let mut s = 0.0;
+        for ((&a, &l), &h) in q.iter().zip(lo).zip(hi) {
+            let t = (a - l).abs().max((a - h).abs());
+            s += t * t;
+        }
+        s
+    }
+}
+
+impl Kernel for Manhattan {
+    const EXACT_BOX: bool = true;
+    #[inline(always)]
+    fn rdist<T: Float>(q: &[f64], x: &[T]) -> f64 {
+        let mut s = 0.0;
+        for (a, b) in q.iter().zip(x) {
+            s += (a - b.as_f64()).abs();
+        }
+        s
+    }
+    #[inline(always)]
+    fn box_min(q: &[f64], lo: &[f64], hi: &[f64]) -> f64 {
+        let mut s = 0.0;
+        for ((&a, &l), &h) in q.iter().zip(lo).zip(hi) {
+            s += if a < l {
+                l - a
+            } else if a > h {
+                a - h
+            } else {
+                0.0
+            };
+        }
+        s
+    }
+    #[inline(always)]
+    fn box_max(q: &[f64], lo: &[f64], hi: &[f64]) -> f64 {
+        let mut s = 0.0;
+        for ((&a, &l), &h) in q.iter().zip(lo).zip(hi) {
+            s += (a - l).abs().max((a - h).abs());
+        }
+        s
+    }
+}
+
+/// Slack of the cosine box bound: rows stored as f32 after normalising are unit length only
+/// to ~1e-7, so `‖q − x‖²/2` and `1 − q·x` differ by that much.
+const COSINE_SLACK: f64 = 1e-5;
+
+impl Kernel for CosineUnit {
+    const EXACT_BOX: bool = false;
+    #[inline(always)]
+    fn rdist<T: Float>(q: &[f64], x: &[T]) -> f64 {
+        let mut s = 0.0;
+        for (a, b) in q.iter().zip(x) {
+            s += a * b.as_f64();
+        }
+        (1.0 - s).max(0.0)
+    }
+    #[inline(always)]
+    fn box_min(q: &[f64], lo: &[f64], hi: &[f64]) -> f64 {
+        // For |q|, |x| <= 1: ‖q − x‖²/2 = (|q|² + |x|²)/2 − q·x <= 1 − q·x.
+        0.5 * SqEuclidean::box_min(q, lo, hi) - COSINE_SLACK
+    }
+    #[inline(always)]
+    fn box_max(_q: &[f64], _lo: &[f64], _hi: &[f64]) -> f64 {
+        f64::INFINITY
+    }
+}
+
+/// What a radius traversal does with what it finds.
+pub trait Visitor {
+    /// Whether the visitor takes whole boxes ([`Visitor::all`]) without their distances.
+    const NODES: bool;
+    /// A point at tree position `pos` within the radius, with its reduced distance.
+    /// Returns false to stop the traversal.
+    fn point(&mut self, pos: usize, rd: f64) -> bool;
+    /// All points at tree positions `range` are within the radius (only when
+    /// [`Visitor::NODES`]). Returns false to stop the traversal.
+    fn all(&mut self, range: Range<usize>) -> bool {
+        range.into_iter().all(|p| self.point(p, f64::NAN))
+    }
+}
+
+/// A candidate of a k-nearest query, ordered by (reduced distance, original index).
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Cand(f64, usize);
+impl Eq for Cand {}
+impl PartialOrd for Cand {
+    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
+        Some(self.cmp(o))
+    }
+}
+impl Ord for Cand {
+    fn cmp(&self, o: &Self) -> Ordering {
+        self.0.total_cmp(&o.0).then(self.1.cmp(&o.1))
+    }
+}
+
+impl<T: Float> KdTree<T> {
+    /// Builds the tree over `x` (n×d, row-major; finite values). `leaf_size >= 1`; a
+    /// `leaf_size >= n` gives a single leaf (the brute-force scan).
+    pub fn build(x: &[T], n: usize, d: usize, leaf_size: usize) -> Self {
+        let leaf_size = leaf_size.max(1);
+        let mut index: Vec<usize> = (0..n).collect();
+        let mut nodes = Vec::with_capacity(2 * n.div_ceil(leaf_size) + 1);
+        let mut bounds = Vec::with_capacity(nodes.capacity() * 2 * d);
+        // Explicit stack of (node id, start, end); nodes are created parent first.
+        nodes.push(Node { start: 0, end: n, left: 0, right: 0 });
+        let mut stack = vec![0usize];
+        bounds.resize(2 * d, 0.0);
+        while let Some(id) = stack.pop() {
+            let Node { start, end, .. } = nodes[id];
+            let (lo, hi) = bounds[2 * d * id..2 * d * (id + 1)].split_at_mut(d);
+            lo.fill(f64::INFINITY);
+            hi.fill(f64::NEG_INFINITY);
+            for &i in &index[start..end] {
+                for (f, v) in x[i * d..(i + 1) * d].iter().enumerate() {
+                    let v = v.as_f64();
+                    lo[f] = lo[f].min(v);
+                    hi[f] = hi[f].max(v);
+                }
+            }
+            if n == 0 || end - start <= leaf_size {
+                continue;
+            }
+            let mut dim = 0;
+            let mut spread = hi[0] - lo[0];
+            for f in 1..d {
+                if hi[f] - lo[f] > spread {
+                    spread = hi[f] - lo[f];
+                    dim = f;
+                }
+            }
+            if !(spread > 0.0) {
+                // All rows identical: nothing to split.
+                continue;
+            }
+            let mid = start + (end - start) / 2;
+            index[start..end].select_nth_unstable_by(mid - start, |&a, &b| {
+                x[a * d + dim].partial_cmp(&x[b * d + dim]).unwrap_or(Ordering::Equal).then(a.cmp(&b))
+            });
+            let left = nodes.len();
+            nodes.push(Node { start, end: mid, left: 0, right: 0 });
+            nodes.push(Node { start: mid, end, left: 0, right: 0 });
+            bounds.resize(bounds.len() + 4 * d, 0.0);
+            nodes[id].left = left;
+            nodes[id].right = left + 1;
+            stack.push(left + 1);
+            stack.push(left);
+        }
+        let mut data = Vec::with_capacity(n * d);
+        for &i in &index {
+            data.extend_from_slice(&x[i * d..(i + 1) * d]);
+        }
+        let mut position = vec![0; n];
+        for (p, &i) in index.iter().enumerate() {
+            position[i] = p;
+        }
+        Self { d, data, index, position, nodes, bounds }
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.index.len()
+    }
+
+    /// True when the tree holds no rows.
+    pub fn is_empty(&self) -> bool {
+        self.index.is_empty()
+    }
+
+    /// Number of features.
+    pub fn dim(&self) -> usize {
+        self.d
+    }
+
+    /// Number of nodes (1 for the brute-force scan).
+    pub fn n_nodes(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// Original row of tree position `pos`.
+    #[inline(always)]
+    pub fn index(&self, pos: usize) -> usize {
+        self.index[pos]
+    }
+
+    /// Original rows of all tree positions.
+    pub fn indices(&self) -> &[usize] {
+        &self.index
+    }
+
+    /// Tree position of original row `i`.
+    #[inline(always)]
+    pub fn position(&self, i: usize) -> usize {
+        self.position[i]
+    }
+
+    /// Row at tree position `pos`.
+    #[inline(always)]
+    pub fn row(&self, pos: usize) -> &[T] {
+        &self.data[pos * self.d..(pos + 1) * self.d]
+    }
+
+    #[inline(always)]
+    fn bbox(&self, node: usize) -> (&[f64], &[f64]) {
+        self.bounds[2 * self.d * node..2 * self.d * (node + 1)].split_at(self.d)
+    }
+
+    /// Visits every point whose reduced distance to `q` is `<= r`.
+    /// Returns false when the visitor stopped the traversal.
+    #[inline]
+    pub fn visit_within<K: Kernel, V: Visitor>(&self, q: &[f64], r: f64, v: &mut V) -> bool {
+        if self.is_empty() {
+            return true;
+        }
+        self.visit_node::<K, V>(0, q, r, v)
+    }
+
+    fn visit_node<K: Kernel, V: Visitor>(&self, id: usize, q: &[f64], r: f64, v: &mut V) -> bool {
+        let node = self.nodes[id];
+        let (lo, hi) = self.bbox(id);
+        if K::box_min(q, lo, hi) > r {
+            return true;
+        }
+        if V::NODES && K::EXACT_BOX && K::box_max(q, lo, hi) <= r {
+            return v.all(node.start..node.end);
+        }
+        if node.left == 0 {
+            for p in node.start..node.end {
+                let rd = K::rdist(q, self.row(p));
+                if rd <= r && !v.point(p, rd) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        self.visit_node::<K, V>(node.left, q, r, v) && self.visit_node::<K, V>(node.right, q, r, v)
+    }
+
+    /// The `k` points nearest to `q` as (reduced distance, original index), sorted by
+    /// distance then index (so ties resolve to the lowest index, whatever the tree shape).
+    /// `seed` pre-loads a candidate (the query's own row, at distance 0) whose tree position
+    /// `skip` is then not measured.
+    pub fn nearest<K: Kernel>(&self, q: &[f64], k: usize, seed: Option<(usize, usize)>) -> Vec<(f64, usize)> {
+        let mut heap = BinaryHeap::with_capacity(k + 1);
+        if k == 0 {
+            return Vec::new();
+        }
+        let skip = match seed {
+            Some((pos, i)) => {
+                heap.push(Cand(0.0, i));
+                pos
+            }
+            None => usize::MAX,
+        };
+        if !self.is_empty() {
+            let (lo, hi) = self.bbox(0);
+            self.nearest_node::<K>(0, K::box_min(q, lo, hi), q, k, skip, &mut heap);
+        }
+        let mut out: Vec<(f64, usize)> = heap.into_vec().into_iter().map(|c| (c.0, c.1)).collect();
+        out.sort_by_key(|a| Cand(a.0, a.1));
+        out
+    }
+
+    fn nearest_node<K: Kernel>(
+        &self,
+        id: usize,
+        bound: f64,
+        q: &[f64],
+        k: usize,
+        skip: usize,
+        heap: &mut BinaryHeap<Cand>,
+    ) {
+        // Strict test: a box at exactly the k-th distance may still hold a lower index.
+        if heap.len() == k && bound > heap.peek().map_or(f64::INFINITY, |c| c.0) {
+            return;
+        }
+        let node = self.nodes[id];
+        if node.left == 0 {
+            for p in node.start..node.end {
+                if p == skip {
+                    continue;
+                }
+                let c = Cand(K::rdist(q, self.row(p)), self.index[p]);
+                if heap.len() < k {
+                    heap.push(c);
+                } else if heap.peek().is_some_and(|w| c < *w) {
+                    heap.pop();
+                    heap.push(c);
+                }
+            }
+            return;
+        }
+        let (ll, lh) = self.bbox(node.left);
+        let (rl, rh) = self.bbox(node.right);
+        let bl = K::box_min(q, ll, lh);
+        let br = K::box_min(q, rl, rh);
+        if bl <= br {
+            self.nearest_node::<K>(node.left, bl, q, k, skip, heap);
+            self.nearest_node::<K>(node.right, br, q, k, skip, heap);
+        } else {
+            self.nearest_node::<K>(node.right, br, q, k, skip, heap);
+            self.nearest_node::<K>(node.left, bl, q, k, skip, heap);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::Rng;
+
+    struct Collect(Vec<(usize, f64)>);
+    impl Visitor for Collect {
+        const NODES: bool = false;
+        fn point(&mut self, pos: usize, rd: f64) -> bool {
+            self.0.push((pos, rd));
+            true
+        }
+    }
+
+    struct Count(usize);
+    impl Visitor for Count {
+        const NODES: bool = true;
+        fn point(&mut self, _: usize, _: f64) -> bool {
+            self.0 += 1;
+            true
+        }
+        fn all(&mut self, r: Range<usize>) -> bool {
+            self.0 += r.len();
+            true
+        }
+    }
+
+    fn grid(n: usize, d: usize, seed: u64) -> Vec<f64> {
+        let mut r = Rng::new(seed);
+        (0..n * d).map(|_| r.below(7) as f64).collect()
+    }
+
+    #[test]
+    fn tree_is_a_permutation_with_tight_leaves() {
+        let (n, d) = (1000, 3);
+        let x = grid(n, d, 1);
+        let t = KdTree::build(&x, n, d, 10);
+        let mut seen = vec![false; n];
+        for p in 0..n {
+            assert!(!seen[t.index(p)]);
+            seen[t.index(p)] = true;
+            assert_eq!(t.position(t.index(p)), p);
+            assert_eq!(t.row(p), &x[t.index(p) * d..(t.index(p) + 1) * d]);
+        }
+        assert!(t.n_nodes() > 1);
+    }
+
+    #[test]
+    fn radius_and_count_match_a_scan_on_ties() {
+        let (n, d) = (700, 2);
+        let x = grid(n, d, 2);
+        let t = KdTree::build(&x, n, d, 5);
+        for qi in (0..n).step_by(37) {
+            let q: Vec<f64> = x[qi * d..(qi + 1) * d].to_vec();
+            for r in [0.0, 1.0, 2.0, 4.0, 5.0] {
+                let want: Vec<usize> =
+                    (0..n).filter(|&j| SqEuclidean::rdist(&q, &x[j * d..(j + 1) * d]) <= r).collect();
+                let mut c = Collect(Vec::new());
+                t.visit_within::<SqEuclidean, _>(&q, r, &mut c);
+                let mut got: Vec<usize> = c.0.iter().map(|&(p, _)| t.index(p)).collect();
+                got.sort_unstable();
+                assert_eq!(got, want);
+                let mut cnt = Count(0);
+                t.visit_within::<SqEuclidean, _>(&q, r, &mut cnt);
+                assert_eq!(cnt.0, want.len());
+                let wm = (0..n).filter(|&j| Manhattan::rdist(&q, &x[j * d..(j + 1) * d]) <= r).count();
+                let mut cm = Count(0);
+                t.visit_within::<Manhattan, _>(&q, r, &mut cm);
+                assert_eq!(cm.0, wm);
+            }
+        }
+    }
+
+    #[test]
+    fn nearest_breaks_ties_by_index() {
+        let (n, d) = (500, 2);
+        let x = grid(n, d, 3);
+        let t = KdTree::build(&x, n, d, 4);
+        for qi in (0..n).step_by(29) {
+            let q: Vec<f64> = x[qi * d..(qi + 1) * d].to_vec();
+            let mut all: Vec<(f64, usize)> =
+                (0..n).map(|j| (SqEuclidean::rdist(&q, &x[j * d..(j + 1) * d]), j)).collect();
+            all.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            for k in [1, 7, 30] {
+                assert_eq!(t.nearest::<SqEuclidean>(&q, k, None), all[..k].to_vec());
+            }
+        }
+    }
+
+    #[test]
+    fn empty_and_identical_rows() {
+        let t = KdTree::<f64>::build(&[], 0, 2, 3);
+        assert!(t.nearest::<SqEuclidean>(&[0.0, 0.0], 3, None).is_empty());
+        let x = vec![1.0f32; 2 * 50];
+        let t = KdTree::build(&x, 50, 2, 3);
+        assert_eq!(t.n_nodes(), 1);
+        let mut c = Count(0);
+        t.visit_within::<SqEuclidean, _>(&[1.0, 1.0], 0.0, &mut c);
+        assert_eq!(c.0, 50);
+    }
+}
