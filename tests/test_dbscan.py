@@ -172,6 +172,9 @@ def test_cosine_zero_rows():
     est = DBSCAN(eps=0.5, min_samples=2, metric="cosine").fit(X)
     # Zero rows are at distance 1 from every other row, themselves excepted.
     assert est.labels_.tolist() == [-1, 0, 0, -1, -1]
+    _assert_same(est, *_sklearn(X, eps=0.5, min_samples=2, metric="cosine"))
+    est = DBSCAN(eps=0.5, min_samples=1, metric="cosine").fit(X)
+    assert est.labels_.tolist() == [0, 1, 1, 2, 3]
 
 
 def test_functional_form_and_seed_keys():
