@@ -7,6 +7,9 @@ import pickle
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 from sklearn.cluster import DBSCAN as SkDBSCAN
 from sklearn.metrics import pairwise_distances
 
@@ -98,7 +101,9 @@ def test_matches_sklearn_on_integer_grids(metric, d):
         want = _sklearn(X, eps=eps, min_samples=ms, metric=metric, algorithm="kd_tree")
         for alg in ["kd_tree", "brute"]:
             for leaf_size in [1, 30]:
-                got = DBSCAN(eps=eps, min_samples=ms, metric=metric, algorithm=alg, leaf_size=leaf_size)
+                got = DBSCAN(
+                    eps=eps, min_samples=ms, metric=metric, algorithm=alg, leaf_size=leaf_size
+                )
                 _assert_same(got.fit(X), *want)
 
 
@@ -131,7 +136,9 @@ def test_sample_weight_matches_sklearn_negative_included():
         want = _sklearn(X, w, eps=1.5, min_samples=5, algorithm="kd_tree")
         _assert_same(DBSCAN(eps=1.5, min_samples=5).fit(X, sample_weight=w), *want)
         D = pairwise_distances(X)
-        _assert_same(DBSCAN(eps=1.5, min_samples=5, metric="precomputed").fit(D, sample_weight=w), *want)
+        _assert_same(
+            DBSCAN(eps=1.5, min_samples=5, metric="precomputed").fit(D, sample_weight=w), *want
+        )
     # A weight of min_samples makes a point core by itself.
     w = np.zeros(3)
     w[1] = 5
@@ -242,3 +249,24 @@ def test_bad_input():
         DBSCAN().fit([[0.0], [1.0]], sample_weight=[1.0, np.nan])
     with pytest.raises(ValueError, match="non-zero"):
         DBSCAN().fit([[0.0], [1.0]], sample_weight=[0.0, 0.0])
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    X=arrays(
+        np.float64,
+        st.tuples(st.integers(1, 40), st.integers(1, 3)),
+        elements=st.integers(-4, 4).map(float),
+    ),
+    eps=st.sampled_from([0.5, 1.0, 1.5, 2.0, 3.0]),
+    min_samples=st.integers(1, 6),
+    metric=st.sampled_from(["euclidean", "manhattan"]),
+    algorithm=st.sampled_from(["kd_tree", "brute"]),
+    leaf_size=st.integers(1, 8),
+)
+def test_property_same_as_sklearn_on_small_grids(X, eps, min_samples, metric, algorithm, leaf_size):
+    want = _sklearn(X, eps=eps, min_samples=min_samples, metric=metric, algorithm="kd_tree")
+    got = DBSCAN(
+        eps=eps, min_samples=min_samples, metric=metric, algorithm=algorithm, leaf_size=leaf_size
+    ).fit(X)
+    _assert_same(got, *want)

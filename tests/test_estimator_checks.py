@@ -91,8 +91,6 @@ SET_OUTPUT_CHECKS = [
 @pytest.mark.filterwarnings("ignore:X does not have valid feature names:UserWarning")
 @pytest.mark.filterwarnings("ignore:X has feature names, but:UserWarning")
 @pytest.mark.parametrize("check", SET_OUTPUT_CHECKS)
-@pytest.mark.parametrize(
-    "estimator", [e for e in ESTIMATORS if hasattr(e, "transform")], ids=repr
-)
+@pytest.mark.parametrize("estimator", [e for e in ESTIMATORS if hasattr(e, "transform")], ids=repr)
 def test_set_output_checks(estimator, check):
     getattr(estimator_checks, check)("KMeans", estimator)

@@ -212,11 +212,12 @@ def evaluation_run(data_dir: Path | None = None, max_n: int = 20_000) -> str:
         ours = DBSCAN(eps=eps, min_samples=ms).fit(X).labels_
         theirs = SkDBSCAN(eps=eps, min_samples=ms).fit(X).labels_
         same = bool(np.array_equal(ours, theirs))
+        verdict = "yes" if same else f"NO ({np.count_nonzero(ours != theirs)} differ)"
         n_same += same
         n_total += 1
         lines.append(
             f"| {name} | {X.shape[0]}×{X.shape[1]} | {eps:.3g} | {ms} | "
-            f"{'yes' if same else 'NO (%d differ)' % np.count_nonzero(ours != theirs)} | "
+            f"{verdict} | "
             f"{adjusted_rand_score(ref, ours):.3f} | {adjusted_rand_score(ref, theirs):.3f} |"
         )
     lines.append("")

@@ -12,8 +12,8 @@ from .exceptions import ConvergenceWarning, NotFittedError
 from .metrics import adjusted_rand_score, silhouette_samples, silhouette_score
 
 __all__ = [
-    "ConvergenceWarning",
     "DBSCAN",
+    "ConvergenceWarning",
     "KMeans",
     "NotFittedError",
     "__version__",
