@@ -270,3 +270,24 @@ def test_property_same_as_sklearn_on_small_grids(X, eps, min_samples, metric, al
         eps=eps, min_samples=min_samples, metric=metric, algorithm=algorithm, leaf_size=leaf_size
     ).fit(X)
     _assert_same(got, *want)
+
+
+def test_ctrl_c_stops_a_long_fit_and_leaves_it_unfitted():
+    import _thread
+    import threading
+    import time
+
+    # ~1,000 neighbours per point: many seconds of work unless interrupted.
+    n = 400_000
+    X = np.random.default_rng(0).uniform(0, 1, size=(n, 2))
+    est = DBSCAN(eps=float(np.sqrt(1000 / (n * np.pi))), min_samples=20)
+    timer = threading.Timer(0.5, _thread.interrupt_main)
+    t0 = time.perf_counter()
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            est.fit(X)
+    finally:
+        timer.cancel()
+    assert time.perf_counter() - t0 < 8
+    assert not hasattr(est, "labels_")
