@@ -7,6 +7,9 @@ import pickle
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 from sklearn.cluster import DBSCAN as SkDBSCAN
 from sklearn.metrics import pairwise_distances
 
@@ -176,6 +179,9 @@ def test_cosine_zero_rows():
     est = DBSCAN(eps=0.5, min_samples=2, metric="cosine").fit(X)
     # Zero rows are at distance 1 from every other row, themselves excepted.
     assert est.labels_.tolist() == [-1, 0, 0, -1, -1]
+    _assert_same(est, *_sklearn(X, eps=0.5, min_samples=2, metric="cosine"))
+    est = DBSCAN(eps=0.5, min_samples=1, metric="cosine").fit(X)
+    assert est.labels_.tolist() == [0, 1, 1, 2, 3]
 
 
 def test_functional_form_and_seed_keys():
@@ -243,3 +249,45 @@ def test_bad_input():
         DBSCAN().fit([[0.0], [1.0]], sample_weight=[1.0, np.nan])
     with pytest.raises(ValueError, match="non-zero"):
         DBSCAN().fit([[0.0], [1.0]], sample_weight=[0.0, 0.0])
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    X=arrays(
+        np.float64,
+        st.tuples(st.integers(1, 40), st.integers(1, 3)),
+        elements=st.integers(-4, 4).map(float),
+    ),
+    eps=st.sampled_from([0.5, 1.0, 1.5, 2.0, 3.0]),
+    min_samples=st.integers(1, 6),
+    metric=st.sampled_from(["euclidean", "manhattan"]),
+    algorithm=st.sampled_from(["kd_tree", "brute"]),
+    leaf_size=st.integers(1, 8),
+)
+def test_property_same_as_sklearn_on_small_grids(X, eps, min_samples, metric, algorithm, leaf_size):
+    want = _sklearn(X, eps=eps, min_samples=min_samples, metric=metric, algorithm="kd_tree")
+    got = DBSCAN(
+        eps=eps, min_samples=min_samples, metric=metric, algorithm=algorithm, leaf_size=leaf_size
+    ).fit(X)
+    _assert_same(got, *want)
+
+
+def test_ctrl_c_stops_a_long_fit_and_leaves_it_unfitted():
+    import _thread
+    import threading
+    import time
+
+    # ~1,000 neighbours per point: many seconds of work unless interrupted.
+    n = 400_000
+    X = np.random.default_rng(0).uniform(0, 1, size=(n, 2))
+    est = DBSCAN(eps=float(np.sqrt(1000 / (n * np.pi))), min_samples=20)
+    timer = threading.Timer(0.5, _thread.interrupt_main)
+    t0 = time.perf_counter()
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            est.fit(X)
+    finally:
+        timer.cancel()
+    assert time.perf_counter() - t0 < 8
+    assert not hasattr(est, "labels_")

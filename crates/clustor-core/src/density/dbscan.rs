@@ -25,7 +25,7 @@ use crate::error::{ClustorError, Result};
 use crate::float::Float;
 use crate::matrix::MatRef;
 use crate::monitor::Monitor;
-use crate::neighbors::{Algorithm, KdTree, Metric, NeighborIndex, Visitor};
+use crate::neighbors::{Algorithm, KdTree, Kernel, Manhattan, Metric, NeighborIndex, SqEuclidean, Visitor};
 use crate::parallel::{self, ChunkPlan};
 
 /// Rows per chunk of the parallel passes.
@@ -216,10 +216,22 @@ impl UnionFind {
     }
 }
 
-/// Joins core point `me` with the core points after it within `eps`.
+/// Leaves of the tree whose diameter is within `eps` ("tight"): all their points are
+/// neighbours of each other, so their core points form one connected group, and a whole
+/// such leaf inside a query's radius is handled through one representative.
+struct TightLeaves {
+    /// Per tree position: the end of its leaf when the leaf is tight, else 0.
+    end: Vec<usize>,
+    /// Per tree position in a tight leaf: the leaf's first core position (usize::MAX: none).
+    rep: Vec<usize>,
+}
+
+/// Joins core point `me` with the core points within `eps` (each pair is seen from both
+/// ends, so single points are joined only from the lower position).
 struct JoinCores<'a> {
     me: usize,
     core: &'a [bool],
+    tight: &'a TightLeaves,
     uf: &'a UnionFind,
 }
 
@@ -234,9 +246,21 @@ impl Visitor for JoinCores<'_> {
     }
     #[inline(always)]
     fn all(&mut self, r: Range<usize>) -> bool {
-        for p in r.start.max(self.me + 1)..r.end {
-            if self.core[p] {
-                self.uf.union(self.me, p);
+        // A node's range is a run of whole leaves.
+        let mut p = r.start;
+        while p < r.end {
+            let end = self.tight.end[p];
+            if end != 0 {
+                let rep = self.tight.rep[p];
+                if rep != usize::MAX {
+                    self.uf.union(self.me, rep);
+                }
+                p = end;
+            } else {
+                if p != self.me && self.core[p] {
+                    self.uf.union(self.me, p);
+                }
+                p += 1;
             }
         }
         true
@@ -246,6 +270,7 @@ impl Visitor for JoinCores<'_> {
 /// Finds the lowest cluster among the core points within `eps` of a non-core point.
 struct LowestCluster<'a> {
     cluster: &'a [i64],
+    tight: &'a TightLeaves,
     best: i64,
 }
 
@@ -261,7 +286,24 @@ impl Visitor for LowestCluster<'_> {
     }
     #[inline(always)]
     fn all(&mut self, r: Range<usize>) -> bool {
-        r.into_iter().all(|p| self.point(p, 0.0))
+        let mut p = r.start;
+        while p < r.end {
+            let end = self.tight.end[p];
+            if end != 0 {
+                // The core points of a tight leaf share one cluster.
+                let rep = self.tight.rep[p];
+                if rep != usize::MAX && !self.point(rep, 0.0) {
+                    return false;
+                }
+                p = end;
+            } else {
+                if !self.point(p, 0.0) {
+                    return false;
+                }
+                p += 1;
+            }
+        }
+        true
     }
 }
 
@@ -311,10 +353,30 @@ fn with_index<T: Float>(
         };
     }
 
+    // Tight leaves (exact: the bound is accumulated like the distances it bounds).
+    let mut tight = TightLeaves { end: vec![0; n], rep: vec![usize::MAX; n] };
+    let mut dense = vec![false; n];
+    for (range, lo, hi) in tree.leaves() {
+        let diameter = match metric {
+            Metric::Euclidean => SqEuclidean::box_max(lo, lo, hi),
+            Metric::Manhattan => Manhattan::box_max(lo, lo, hi),
+            Metric::Cosine => f64::INFINITY,
+        };
+        if range.len() < 2 || !(diameter <= r) {
+            continue;
+        }
+        let total: f64 = wpos.as_ref().map_or(range.len() as f64, |w| w[range.clone()].iter().sum());
+        for p in range.clone() {
+            tight.end[p] = range.end;
+            // With no negative weight, a tight leaf holding min_samples is all core.
+            dense[p] = monotone && total >= need;
+        }
+    }
+
     // Pass 1: core points (the point itself always counts: its distance to itself is 0).
     let core: Vec<bool> = per_position(n, n_threads, work, mon, |p, q| {
         let own = wpos.as_ref().map_or(1.0, |w| w[p]);
-        if monotone && own >= need {
+        if dense[p] || (monotone && own >= need) {
             return true;
         }
         load(p, q);
@@ -327,12 +389,31 @@ fn with_index<T: Float>(
         mon.log(&format!("DBSCAN: {n_core} core samples"));
     }
 
-    // Pass 2: connected components of the core points.
+    drop(dense);
+
+    // Pass 2: connected components of the core points, tight leaves joined first.
     let uf = UnionFind::new(n);
+    let mut p = 0;
+    while p < n {
+        let end = tight.end[p];
+        if end == 0 {
+            p += 1;
+            continue;
+        }
+        if let Some(rep) = (p..end).find(|&i| core[i]) {
+            for i in p..end {
+                tight.rep[i] = rep;
+                if core[i] {
+                    uf.union(rep, i);
+                }
+            }
+        }
+        p = end;
+    }
     per_position(n, n_threads, work * 4, mon, |p, q| {
         if core[p] {
             load(p, q);
-            visit!(q, &mut JoinCores { me: p, core: &core, uf: &uf });
+            visit!(q, &mut JoinCores { me: p, core: &core, tight: &tight, uf: &uf });
         }
     })?;
 
@@ -361,7 +442,7 @@ fn with_index<T: Float>(
             return cluster[p];
         }
         load(p, q);
-        let mut v = LowestCluster { cluster: &cluster, best: i64::MAX };
+        let mut v = LowestCluster { cluster: &cluster, tight: &tight, best: i64::MAX };
         visit!(q, &mut v);
         if v.best == i64::MAX {
             -1

@@ -295,6 +295,14 @@ impl<T: Float> KdTree<T> {
         &self.data[pos * self.d..(pos + 1) * self.d]
     }
 
+    /// The leaves: their tree positions and bounding boxes `(lo, hi)`, in tree order.
+    pub fn leaves(&self) -> impl Iterator<Item = (Range<usize>, &[f64], &[f64])> + '_ {
+        (0..self.nodes.len()).filter(|&id| self.nodes[id].left == 0).map(move |id| {
+            let (lo, hi) = self.bbox(id);
+            (self.nodes[id].start..self.nodes[id].end, lo, hi)
+        })
+    }
+
     #[inline(always)]
     fn bbox(&self, node: usize) -> (&[f64], &[f64]) {
         self.bounds[2 * self.d * node..2 * self.d * (node + 1)].split_at(self.d)
@@ -333,26 +341,27 @@ impl<T: Float> KdTree<T> {
 
     /// The `k` points nearest to `q` as (reduced distance, original index), sorted by
     /// distance then index (so ties resolve to the lowest index, whatever the tree shape).
-    /// `seed` pre-loads a candidate (the query's own row, at distance 0) whose tree position
-    /// `skip` is then not measured.
+    /// `seed = Some((pos, i))` makes row `i` (the query's own row, at tree position `pos`,
+    /// not measured) the first of the `k`, at distance 0, before the `k − 1` nearest others.
     pub fn nearest<K: Kernel>(&self, q: &[f64], k: usize, seed: Option<(usize, usize)>) -> Vec<(f64, usize)> {
-        let mut heap = BinaryHeap::with_capacity(k + 1);
         if k == 0 {
             return Vec::new();
         }
-        let skip = match seed {
-            Some((pos, i)) => {
-                heap.push(Cand(0.0, i));
-                pos
-            }
-            None => usize::MAX,
+        // The seed is kept apart, first, even when other rows tie with it at distance 0.
+        let (others, skip) = match seed {
+            Some((pos, _)) => (k - 1, pos),
+            None => (k, usize::MAX),
         };
-        if !self.is_empty() {
+        let mut heap = BinaryHeap::with_capacity(others + 1);
+        if !self.is_empty() && others > 0 {
             let (lo, hi) = self.bbox(0);
-            self.nearest_node::<K>(0, K::box_min(q, lo, hi), q, k, skip, &mut heap);
+            self.nearest_node::<K>(0, K::box_min(q, lo, hi), q, others, skip, &mut heap);
         }
         let mut out: Vec<(f64, usize)> = heap.into_vec().into_iter().map(|c| (c.0, c.1)).collect();
         out.sort_by_key(|a| Cand(a.0, a.1));
+        if let Some((_, i)) = seed {
+            out.insert(0, (0.0, i));
+        }
         out
     }
 

@@ -495,17 +495,23 @@ impl<T: Float> NeighborIndex<T> {
     }
 }
 
-/// `x / ‖x‖` in f64 (a zero row stays zero), as scikit-learn's `normalize`.
+/// `x / ‖x‖` in f64 (a zero row stays zero), as scikit-learn's `normalize`; rows whose
+/// squared norm overflows or underflows are scaled by their largest value first.
 fn normalize_into<T: Float>(x: &[T], out: &mut [f64]) {
     let mut s = 0.0;
     for v in x {
         let v = v.as_f64();
         s += v * v;
     }
+    let mut scale = 1.0;
+    if !s.is_finite() || (s < f64::MIN_POSITIVE && s > 0.0) || (s == 0.0 && x.iter().any(|v| *v != T::zero())) {
+        scale = x.iter().fold(0.0f64, |m, v| m.max(v.as_f64().abs()));
+        s = x.iter().map(|v| (v.as_f64() / scale).powi(2)).sum();
+    }
     let norm = s.sqrt();
     let norm = if norm == 0.0 { 1.0 } else { norm };
     for (o, v) in out.iter_mut().zip(x) {
-        *o = v.as_f64() / norm;
+        *o = v.as_f64() / scale / norm;
     }
 }
 
@@ -601,6 +607,15 @@ mod tests {
         // 0.1f32 as f64 is 0.10000000149…, so a radius of 0.1 (f64) leaves it out.
         assert_eq!(idx.count_within(&[0.0, 0.0], 0.1), 1);
         assert_eq!(idx.count_within(&[0.0, 0.0], 0.1f32 as f64), 2);
+    }
+
+    #[test]
+    fn huge_and_tiny_rows_normalise() {
+        let mut out = [0.0; 2];
+        normalize_into(&[3e300, 4e300], &mut out);
+        assert!((out[0] - 0.6).abs() < 1e-15 && (out[1] - 0.8).abs() < 1e-15);
+        normalize_into(&[3e-300, 4e-300], &mut out);
+        assert!((out[0] - 0.6).abs() < 1e-15 && (out[1] - 0.8).abs() < 1e-15);
     }
 
     #[test]
