@@ -12,6 +12,7 @@ pub mod float;
 pub mod kmeans;
 pub mod matrix;
 pub mod metrics;
+pub mod mixture;
 pub mod monitor;
 pub mod parallel;
 pub mod rng;
