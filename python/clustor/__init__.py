@@ -10,14 +10,17 @@ from ._threads import _register_threadpoolctl, get_num_threads, num_threads, set
 from .cluster import KMeans, kmeans, kmeans_plusplus
 from .exceptions import ConvergenceWarning, NotFittedError
 from .metrics import adjusted_rand_score, silhouette_samples, silhouette_score
+from .mixture import GaussianMixture, gaussian_mixture
 
 __all__ = [
     "ConvergenceWarning",
+    "GaussianMixture",
     "KMeans",
     "NotFittedError",
     "__version__",
     "adjusted_rand_score",
     "datasets",
+    "gaussian_mixture",
     "get_num_threads",
     "kmeans",
     "kmeans_plusplus",
