@@ -150,6 +150,9 @@ class GaussianMixture(BaseEstimator):
         The lower bound of every iteration of the best initialisation.
     resp_ : ndarray of shape (n_samples, n_components)
         Responsibilities of the training samples under the fitted model.
+    labels_ : ndarray of shape (n_samples,), int64
+        Most probable component of each training sample (what ``fit_predict`` returns;
+        not a scikit-learn attribute, kept so that the model is usable as a clusterer).
     n_features_in_ : int
 
     The seed toolkit's keys read the same results: ``weights``, ``means``, ``covars``,
@@ -324,7 +327,7 @@ class GaussianMixture(BaseEstimator):
     def fit_predict(self, X: Any, y: Any = None, sample_weight: Any = None) -> np.ndarray:
         """Fit and return the most probable component of each training sample."""
         self._fit(X, sample_weight)
-        return np.argmax(self.resp_, axis=1).astype(np.int64)
+        return self.labels_
 
     def _fit(self, X: Any, sample_weight: Any) -> None:
         self._validate_params()
@@ -437,6 +440,7 @@ class GaussianMixture(BaseEstimator):
         # A final E-step, so that fit_predict(X) agrees with fit(X).predict(X).
         _, log_resp = self._log_prob_resp(X)
         self.resp_ = np.exp(log_resp).astype(dt)
+        self.labels_ = np.argmax(log_resp, axis=1).astype(np.int64)
 
     # -- inference -------------------------------------------------------------------------
 
