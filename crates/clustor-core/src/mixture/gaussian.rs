@@ -165,12 +165,11 @@ struct Model {
 
 impl Model {
     fn new(p: &Params, ct: CovarianceType, k: usize, d: usize, shift: Vec<f64>) -> Self {
-        let centers: Vec<f64> = p.means.chunks_exact(d).flat_map(|m| m.iter().zip(&shift).map(|(a, s)| a - s)).collect();
+        let centers: Vec<f64> =
+            p.means.chunks_exact(d).flat_map(|m| m.iter().zip(&shift).map(|(a, s)| a - s)).collect();
         let chol = p.precisions_cholesky.clone();
         let log_det: Vec<f64> = match ct {
-            CovarianceType::Full => {
-                chol.chunks_exact(d * d).map(|u| (0..d).map(|i| u[i * d + i].ln()).sum()).collect()
-            }
+            CovarianceType::Full => chol.chunks_exact(d * d).map(|u| (0..d).map(|i| u[i * d + i].ln()).sum()).collect(),
             CovarianceType::Tied => vec![(0..d).map(|i| chol[i * d + i].ln()).sum(); k],
             CovarianceType::Diag => chol.chunks_exact(d).map(|u| u.iter().map(|v| v.ln()).sum()).collect(),
             CovarianceType::Spherical => chol.iter().map(|v| d as f64 * v.ln()).collect(),
@@ -378,12 +377,7 @@ struct DataSummary {
     scatter: Vec<f64>,
 }
 
-fn summarize<T: Float>(
-    x: MatRef<'_, T>,
-    w: &[T],
-    ct: CovarianceType,
-    pool: &rayon::ThreadPool,
-) -> DataSummary {
+fn summarize<T: Float>(x: MatRef<'_, T>, w: &[T], ct: CovarianceType, pool: &rayon::ThreadPool) -> DataSummary {
     let d = x.cols();
     let plan = ChunkPlan::balanced(x.rows(), 8 * (d + 1));
     let parts = parallel::map_chunks(pool, plan, |rows| {
@@ -761,7 +755,12 @@ mod tests {
             let (nk, means, cov) = estimate_parameters(xv, &w, &resp, k, ct, 1e-6, 1).unwrap();
             let chol = precisions_cholesky(&cov, ct, k, d).unwrap();
             let s: f64 = nk.iter().sum();
-            let init = Params { weights: nk.iter().map(|v| v / s).collect(), means, covariances: cov, precisions_cholesky: chol };
+            let init = Params {
+                weights: nk.iter().map(|v| v / s).collect(),
+                means,
+                covariances: cov,
+                precisions_cholesky: chol,
+            };
             let a = fit(xv, &w, &init, &cfg(ct, 5, 1), &Silent).unwrap();
             let b = fit(xv, &w, &init, &cfg(ct, 5, 2), &Silent).unwrap();
             assert_eq!(a.params, b.params);
@@ -776,6 +775,9 @@ mod tests {
             precisions_cholesky(&[1.0, 1.0, 1.0, 1.0], CovarianceType::Tied, 1, 2).unwrap_err(),
             ClustorError::IllDefinedCovariance
         );
-        assert_eq!(precisions_cholesky(&[0.0], CovarianceType::Diag, 1, 1).unwrap_err(), ClustorError::IllDefinedCovariance);
+        assert_eq!(
+            precisions_cholesky(&[0.0], CovarianceType::Diag, 1, 1).unwrap_err(),
+            ClustorError::IllDefinedCovariance
+        );
     }
 }
