@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import math
 import pickle
+import warnings
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 from sklearn.mixture import GaussianMixture as SkGaussianMixture
 
 import clustor
@@ -28,7 +32,7 @@ def blobs(n=300, d=3, k=3, seed=0, offset=0.0):
 def initial_params(X, k, cov_type, seed=1):
     """Starting weights, means and precisions (the same for both libraries)."""
     rng = np.random.RandomState(seed)
-    n, d = X.shape
+    n = X.shape[0]
     means = X[rng.choice(n, k, replace=False)] + 0.1
     weights = rng.uniform(0.5, 1.0, k)
     weights /= weights.sum()
@@ -302,12 +306,14 @@ def test_sample_has_fitted_moments_and_sklearn_draws(cov_type):
         part = Xs[ys == j]
         assert len(part) / len(Xs) == pytest.approx(gm.weights_[j], abs=0.01)
         np.testing.assert_allclose(part.mean(axis=0), gm.means_[j], atol=0.05)
-        cov = {
-            "full": lambda: gm.covariances_[j],
-            "tied": lambda: gm.covariances_,
-            "diag": lambda: np.diag(gm.covariances_[j]),
-            "spherical": lambda: np.eye(2) * gm.covariances_[j],
-        }[cov_type]()
+        if cov_type == "full":
+            cov = gm.covariances_[j]
+        elif cov_type == "tied":
+            cov = gm.covariances_
+        elif cov_type == "diag":
+            cov = np.diag(gm.covariances_[j])
+        else:
+            cov = np.eye(2) * gm.covariances_[j]
         np.testing.assert_allclose(np.cov(part.T), cov, atol=0.08 * np.abs(cov).max())
     # Same fitted parameters and random_state: scikit-learn's draws.
     ref = SkGaussianMixture(**kw)
@@ -332,7 +338,9 @@ def test_seed_keys_and_functional_form():
     np.testing.assert_allclose(gm["resp"], gm.predict_proba(X), atol=1e-14)
     out = gaussian_mixture(X, 2, random_state=0)
     weights, means, covars, resp, converged, lower_bound, n_iter = out
+    np.testing.assert_array_equal(weights, gm.weights_)
     np.testing.assert_array_equal(means, gm.means_)
+    np.testing.assert_array_equal(covars, gm.covariances_)
     np.testing.assert_array_equal(resp, gm.resp_)
     assert (converged, lower_bound, n_iter) == (gm.converged_, gm.lower_bound_, gm.n_iter_)
     w = np.ones(200)
@@ -392,3 +400,30 @@ def test_bad_sample_weight_and_sample_size():
         gm.predict(X[:, :1])
     with pytest.raises(clustor.NotFittedError):
         GaussianMixture(2).predict(X)
+
+
+@settings(max_examples=12, deadline=None)
+@given(data=st.data())
+def test_any_small_input_fits_or_raises_clearly(data):
+    n = data.draw(st.integers(1, 12), label="n")
+    d = data.draw(st.integers(1, 3), label="d")
+    dtype = data.draw(st.sampled_from([np.float32, np.float64]), label="dtype")
+    X = data.draw(arrays(dtype, (n, d), elements=st.floats(-1e3, 1e3, width=32)), label="X")
+    k = data.draw(st.integers(1, 4), label="k")
+    cov_type = data.draw(st.sampled_from(COV_TYPES), label="cov_type")
+    init = data.draw(st.sampled_from(["kmeans", "random", "random_from_data"]), label="init")
+    gm = GaussianMixture(k, covariance_type=cov_type, init_params=init, random_state=0, max_iter=20)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # no convergence, duplicate points
+            gm.fit(X)
+    except ValueError as e:
+        assert "minimum of 2" in str(e) or "n_samples >= n_components" in str(e), str(e)
+        assert n < max(2, k)
+        return
+    assert gm.means_.dtype == dtype
+    assert float(gm.weights_.sum()) == pytest.approx(1.0, abs=1e-5)
+    proba = gm.predict_proba(X)
+    assert np.isfinite(proba).all()
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-5)
+    assert np.isfinite(gm.score_samples(X)).all()

@@ -3,5 +3,4 @@
 One module per algorithm family; each calls :func:`benchmarks.registry.register`.
 """
 
-from . import kmeans  # noqa: F401
-from . import mixture  # noqa: F401
+from . import kmeans, mixture  # noqa: F401

@@ -81,7 +81,9 @@ def _check_precisions(precisions: Any, cov_type: str, k: int, d: int) -> np.ndar
             raise ValueError(f"'{cov_type} precision' should be positive")
     else:
         for p in precisions.reshape(-1, d, d):
-            if not (np.allclose(p, p.T, rtol=1e-5, atol=1e-8) and (np.linalg.eigvalsh(p) > 0).all()):
+            if not (
+                np.allclose(p, p.T, rtol=1e-5, atol=1e-8) and (np.linalg.eigvalsh(p) > 0).all()
+            ):
                 raise ValueError(f"'{cov_type} precision' should be symmetric, positive-definite")
     return precisions
 
@@ -239,9 +241,7 @@ class GaussianMixture(BaseEstimator):
 
     # -- initialisation --------------------------------------------------------------------
 
-    def _responsibilities(
-        self, X: np.ndarray, w: np.ndarray, rng: Any, threads: int
-    ) -> np.ndarray:
+    def _responsibilities(self, X: np.ndarray, w: np.ndarray, rng: Any, threads: int) -> np.ndarray:
         n, k = X.shape[0], self.n_components
         init = _INITS[self.init_params]
         if init == "random":
@@ -346,8 +346,7 @@ class GaussianMixture(BaseEstimator):
         k, ct = self.n_components, self.covariance_type
         if n < k:
             raise ValueError(
-                "Expected n_samples >= n_components but got n_components = "
-                f"{k}, n_samples = {n}"
+                f"Expected n_samples >= n_components but got n_components = {k}, n_samples = {n}"
             )
         if warm is not None and warm["n_features"] != d:
             raise ValueError(
