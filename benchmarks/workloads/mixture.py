@@ -16,7 +16,7 @@ from ..registry import Comparison, register
 # iteration's lower bound). A fit also runs one final E-step (for the labels): the time per
 # iteration is the fit's time / n_iter on both sides. scikit-learn's full and tied E-steps
 # take seconds per iteration here, hence fewer iterations for them.
-ITERS = {"diag": 20, "spherical": 20, "full": 8, "tied": 8}
+ITERS = {"diag": 10, "spherical": 10, "full": 5, "tied": 5}
 K = 16
 
 
