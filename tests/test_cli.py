@@ -404,3 +404,42 @@ def test_registry_optics():
     assert algo.param("--cluster-method").parse("dbscan") == "dbscan"
     with pytest.raises(ValueError, match="integer or a fraction"):
         algo.param("--min-samples").parse("x")
+
+
+# --- gaussian_mixture ----------------------------------------------------------------------
+
+
+def test_fit_gaussian_mixture(tmp_path, capsys):
+    data = write_csv(tmp_path / "iris.csv", IRIS_X)
+    out = tmp_path / "labels.csv"
+    args = ["fit", str(data), "--algorithm", "gaussian_mixture", "--n-components", "3"]
+    args += ["--covariance-type", "diag", "--random-state", "0", "--output", str(out)]
+    assert main(args) == 0
+    summary = capsys.readouterr().out
+    assert "algorithm   gaussian_mixture" in summary
+    assert re.search(r"clusters\s+3 \(sizes \d+, \d+, \d+\)", summary)
+    labels = np.array(out.read_text().splitlines()[1:], dtype=np.int64)
+    gm = clustor.GaussianMixture(3, covariance_type="diag", random_state=0).fit(IRIS_X)
+    np.testing.assert_array_equal(labels, gm.predict(IRIS_X))
+
+
+def test_fit_gaussian_mixture_errors(tmp_path, capsys):
+    data = write_csv(tmp_path / "x.csv", [[0.0, 0.0], [1.0, 1.0], [2.0, 2.0]])
+    args = ["fit", str(data), "--algorithm", "gaussian_mixture"]
+    assert main([*args, "--covariance-type", "round"]) == 2
+    assert "expected one of full, tied, diag, spherical" in capsys.readouterr().err
+    assert main([*args, "--n-clusters", "2"]) == 2
+    assert "--n-clusters does not apply to gaussian_mixture" in capsys.readouterr().err
+    assert main([*args, "--n-components", "5"]) == 2
+    assert "Expected n_samples >= n_components" in capsys.readouterr().err
+
+
+def test_demo_includes_gaussian_mixture(tmp_path):
+    result = run("demo", "--no-plot", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    row = next(
+        line
+        for line in result.stdout.splitlines()
+        if line.startswith("iris") and "gaussian_mixture" in line
+    )
+    assert float(row.split()[-2]) > 0.85  # ARI against the species

@@ -9,5 +9,6 @@ from . import (
     kmeans,  # noqa: F401
     kmeans_more,  # noqa: F401
     metrics,  # noqa: F401
+    mixture,  # noqa: F401
     optics,  # noqa: F401
 )

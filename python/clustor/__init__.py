@@ -32,6 +32,7 @@ from .metrics import (
     silhouette_samples,
     silhouette_score,
 )
+from .mixture import GaussianMixture, gaussian_mixture
 
 __all__ = [
     "DBSCAN",
@@ -39,6 +40,7 @@ __all__ = [
     "AgglomerativeClustering",
     "BisectingKMeans",
     "ConvergenceWarning",
+    "GaussianMixture",
     "KMeans",
     "MiniBatchKMeans",
     "NotFittedError",
@@ -52,6 +54,7 @@ __all__ = [
     "datasets",
     "davies_bouldin_score",
     "dbscan",
+    "gaussian_mixture",
     "get_num_threads",
     "hac_dendrogram",
     "hierarchy",

@@ -181,3 +181,49 @@ def optics_xi(
     min_cluster_size: int,
     predecessor_correction: bool,
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]: ...
+def gmm_estimate_parameters(
+    x: npt.NDArray[Float],
+    sample_weight: npt.NDArray[Float],
+    resp: npt.NDArray[np.float64],
+    covariance_type: str,
+    reg_covar: float,
+    n_threads: int,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64]]: ...
+def gmm_precisions_cholesky(
+    covariances: npt.NDArray[np.float64],
+    covariance_type: str,
+    n_components: int,
+    n_features: int,
+) -> npt.NDArray[np.float64]: ...
+def gmm_fit(
+    x: npt.NDArray[Float],
+    sample_weight: npt.NDArray[Float],
+    weights: npt.NDArray[np.float64],
+    means: npt.NDArray[np.float64],
+    covariances: npt.NDArray[np.float64],
+    precisions_cholesky: npt.NDArray[np.float64],
+    covariance_type: str,
+    reg_covar: float,
+    tol: float,
+    max_iter: int,
+    initial_lower_bound: float,
+    n_threads: int,
+    verbose: int,
+    verbose_interval: int,
+) -> tuple[
+    npt.NDArray[np.float64],
+    npt.NDArray[np.float64],
+    npt.NDArray[np.float64],
+    npt.NDArray[np.float64],
+    npt.NDArray[np.float64],
+    bool,
+    int,
+]: ...
+def gmm_log_prob_resp(
+    x: npt.NDArray[Float],
+    weights: npt.NDArray[np.float64],
+    means: npt.NDArray[np.float64],
+    precisions_cholesky: npt.NDArray[np.float64],
+    covariance_type: str,
+    n_threads: int,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]: ...

@@ -161,6 +161,12 @@ def _count_or_fraction(text: str) -> int | float:
         raise ValueError(f"expected an integer or a fraction, got {text!r}") from None
 
 
+def _gaussian_mixture(**params: Any) -> Any:
+    from .mixture import GaussianMixture
+
+    return GaussianMixture(**params)
+
+
 _RANDOM_STATE = Param(
     "random_state", _optional_int, "seed for reproducible results (default: none)", "SEED"
 )
@@ -354,6 +360,36 @@ ALGORITHMS: dict[str, Algorithm] = {
             demo={
                 "iris": {"min_samples": 10, "xi": 0.1},
                 "varying_density": {"min_samples": 20, "xi": 0.05},
+            },
+        ),
+        Algorithm(
+            name="gaussian_mixture",
+            summary="Gaussian mixture fitted by EM (full, tied, diag or spherical covariances)",
+            factory=_gaussian_mixture,
+            params=(
+                Param("n_components", _int, "number of components (default: 1)", "K"),
+                Param(
+                    "covariance_type",
+                    _choice("full", "tied", "diag", "spherical"),
+                    "full, tied, diag or spherical (default: full)",
+                    "NAME",
+                ),
+                _RANDOM_STATE,
+                Param("n_init", _int, "number of initialisations (default: 1)", "N"),
+                Param("max_iter", _int, "maximum EM iterations (default: 100)", "N"),
+                Param("tol", _float, "lower-bound tolerance (default: 1e-3)", "TOL"),
+                Param("reg_covar", _float, "added to covariance diagonals (default: 1e-6)", "R"),
+                Param(
+                    "init_params",
+                    _choice("kmeans", "k-means++", "kmeans++", "random", "random_from_data"),
+                    "initialisation (default: kmeans)",
+                    "NAME",
+                ),
+                _N_THREADS,
+            ),
+            demo={
+                "iris": {"n_components": 3, "random_state": 0},
+                "varying_density": {"n_components": 3, "random_state": 0},
             },
         ),
     ]

@@ -61,6 +61,13 @@ pub enum ClustorError {
     /// The caller asked to stop (Ctrl-C).
     #[error("interrupted")]
     Interrupted,
+    /// A mixture component's covariance is not positive definite (scikit-learn's message).
+    #[error(
+        "Fitting the mixture model failed because some components have ill-defined empirical \
+         covariance (for instance caused by singleton or collapsed samples). Try to decrease the \
+         number of components, increase reg_covar, or scale the input data."
+    )]
+    IllDefinedCovariance,
 }
 
 /// Result alias of the core.

@@ -14,6 +14,7 @@ pub mod hierarchy;
 pub mod kmeans;
 pub mod matrix;
 pub mod metrics;
+pub mod mixture;
 pub mod monitor;
 pub mod neighbors;
 pub mod parallel;

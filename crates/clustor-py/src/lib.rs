@@ -13,6 +13,7 @@ mod prep;
 mod minibatch;
 mod neighbors;
 mod optics;
+mod mixture;
 
 use pyo3::prelude::*;
 
@@ -30,6 +31,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     dbscan::register(m)?;
     neighbors::register(m)?;
     optics::register(m)?;
+    mixture::register(m)?;
     Ok(())
 }
 
