@@ -8,6 +8,7 @@ from . import datasets, metrics
 from ._core import __version__
 from ._threads import _register_threadpoolctl, get_num_threads, num_threads, set_num_threads
 from .cluster import KMeans, kmeans, kmeans_plusplus
+from .cluster import AffinityPropagation, affinity_propagation
 from .exceptions import ConvergenceWarning, NotFittedError
 from .metrics import adjusted_rand_score, silhouette_samples, silhouette_score
 
@@ -26,6 +27,8 @@ __all__ = [
     "set_num_threads",
     "silhouette_samples",
     "silhouette_score",
+    "AffinityPropagation",
+    "affinity_propagation",
 ]
 
 _register_threadpoolctl()

@@ -15,6 +15,8 @@ pub mod metrics;
 pub mod monitor;
 pub mod parallel;
 pub mod rng;
+pub mod affinity;
+pub mod birch;
 
 pub use error::{ClustorError, Result};
 pub use float::Float;

@@ -6,6 +6,7 @@ mod convert;
 mod error;
 mod kmeans;
 mod metrics;
+mod affinity;
 
 use pyo3::prelude::*;
 
@@ -16,6 +17,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(available_threads, m)?)?;
     kmeans::register(m)?;
     metrics::register(m)?;
+    affinity::register(m)?;
     Ok(())
 }
 

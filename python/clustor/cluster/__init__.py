@@ -1,5 +1,12 @@
 """Clustering estimators and their functional forms."""
 
 from ._kmeans import KMeans, kmeans, kmeans_plusplus
+from ._affinity import AffinityPropagation, affinity_propagation
 
-__all__ = ["KMeans", "kmeans", "kmeans_plusplus"]
+__all__ = [
+    "KMeans",
+    "kmeans",
+    "kmeans_plusplus",
+    "AffinityPropagation",
+    "affinity_propagation",
+]
