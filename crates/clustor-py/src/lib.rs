@@ -7,6 +7,7 @@ mod error;
 mod kmeans;
 mod metrics;
 mod affinity;
+mod birch;
 
 use pyo3::prelude::*;
 
@@ -18,6 +19,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     kmeans::register(m)?;
     metrics::register(m)?;
     affinity::register(m)?;
+    birch::register(m)?;
     Ok(())
 }
 
