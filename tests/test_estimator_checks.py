@@ -12,7 +12,7 @@ import pytest
 from sklearn.utils import estimator_checks
 from sklearn.utils.estimator_checks import check_clustering, parametrize_with_checks
 
-from clustor import KMeans
+from clustor import AgglomerativeClustering, KMeans
 
 # scikit-learn's own test set-up for KMeans (small n_init/max_iter keep the checks fast),
 # plus the other iteration, the other seeding and the seed toolkit's cosine metric.
@@ -90,3 +90,26 @@ SET_OUTPUT_CHECKS = [
 @pytest.mark.parametrize("estimator", ESTIMATORS, ids=repr)
 def test_set_output_checks(estimator, check):
     getattr(estimator_checks, check)("KMeans", estimator)
+
+
+@pytest.mark.parametrize("linkage", ["ward", "complete", "average", "single"])
+def test_check_clustering_agglomerative(linkage):
+    check_clustering("AgglomerativeClustering", AgglomerativeClustering(linkage=linkage))
+
+
+AGGLOMERATIVE = [
+    AgglomerativeClustering(),
+    AgglomerativeClustering(linkage="average", metric="manhattan"),
+    AgglomerativeClustering(linkage="single", metric="cosine"),
+]
+
+with warnings.catch_warnings():
+    warnings.filterwarnings(
+        "ignore", message=r"Estimator \w+ does not inherit from", category=UserWarning
+    )
+    _parametrized_agglomerative = parametrize_with_checks(AGGLOMERATIVE)
+
+
+@_parametrized_agglomerative
+def test_sklearn_estimator_checks_agglomerative(estimator, check):
+    check(estimator)

@@ -3,4 +3,7 @@
 One module per algorithm family; each calls :func:`benchmarks.registry.register`.
 """
 
-from . import kmeans  # noqa: F401
+from . import (
+    hierarchy,  # noqa: F401
+    kmeans,  # noqa: F401
+)

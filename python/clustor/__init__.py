@@ -4,15 +4,17 @@ scikit-learn-compatible estimators (``clustor.KMeans``), the seed toolkit's func
 (``clustor.kmeans(X, k)``), thread control, and validation metrics.
 """
 
-from . import datasets, metrics
+from . import datasets, hierarchy, metrics
 from ._core import __version__
 from ._threads import _register_threadpoolctl, get_num_threads, num_threads, set_num_threads
-from .cluster import KMeans, kmeans, kmeans_plusplus
+from .cluster import AgglomerativeClustering, KMeans, kmeans, kmeans_plusplus
 from .cluster import AffinityPropagation, affinity_propagation
 from .exceptions import ConvergenceWarning, NotFittedError
+from .hierarchy import hac_dendrogram, linkage
 from .metrics import adjusted_rand_score, silhouette_samples, silhouette_score
 
 __all__ = [
+    "AgglomerativeClustering",
     "ConvergenceWarning",
     "KMeans",
     "NotFittedError",
@@ -20,8 +22,11 @@ __all__ = [
     "adjusted_rand_score",
     "datasets",
     "get_num_threads",
+    "hac_dendrogram",
+    "hierarchy",
     "kmeans",
     "kmeans_plusplus",
+    "linkage",
     "metrics",
     "num_threads",
     "set_num_threads",

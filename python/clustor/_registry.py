@@ -115,6 +115,16 @@ def _kmeans(**params: Any) -> Any:
     return KMeans(**params)
 
 
+def _agglomerative(**params: Any) -> Any:
+    from .cluster import AgglomerativeClustering
+
+    return AgglomerativeClustering(**params)
+
+
+def _optional_float(text: str) -> float | None:
+    return None if text.strip().lower() == "none" else _float(text)
+
+
 _RANDOM_STATE = Param(
     "random_state", _optional_int, "seed for reproducible results (default: none)", "SEED"
 )
@@ -148,6 +158,42 @@ ALGORITHMS: dict[str, Algorithm] = {
             demo={
                 "iris": {"n_clusters": 3, "n_init": 10, "random_state": 0},
                 "varying_density": {"n_clusters": 3, "n_init": 10, "random_state": 0},
+            },
+        ),
+        Algorithm(
+            name="agglomerative",
+            summary="agglomerative (hierarchical) clustering, SciPy-exact linkage",
+            factory=_agglomerative,
+            params=(
+                Param(
+                    "n_clusters",
+                    _optional_int,
+                    "number of clusters (default: 2; none with --distance-threshold)",
+                    "K",
+                ),
+                Param(
+                    "linkage",
+                    _choice("ward", "complete", "average", "single"),
+                    "ward, complete, average or single (default: ward)",
+                    "NAME",
+                ),
+                Param(
+                    "metric",
+                    _choice("euclidean", "manhattan", "cosine", "chebyshev", "sqeuclidean"),
+                    "distance between samples (ward: euclidean only)",
+                    "NAME",
+                ),
+                Param(
+                    "distance_threshold",
+                    _optional_float,
+                    "merges at this distance or more are not made (with --n-clusters none)",
+                    "D",
+                ),
+                _N_THREADS,
+            ),
+            demo={
+                "iris": {"n_clusters": 3},
+                "varying_density": {"n_clusters": 3},
             },
         ),
     ]

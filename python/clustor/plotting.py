@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["plot_clusters", "project_2d"]
+__all__ = ["dendrogram", "plot_clusters", "project_2d"]
 
 _NOISE_COLOR = "#b0b0b0"
 
@@ -112,3 +112,129 @@ def plot_clusters(X: Any, labels: Any, ax: Any = None, title: str | None = None)
     ax.set_xticks([])
     ax.set_yticks([])
     return ax
+
+
+def dendrogram(
+    Z: Any,
+    *,
+    truncate_p: int | None = None,
+    labels: Any = None,
+    ax: Any = None,
+    orientation: str = "top",
+    color: str = "C0",
+    no_plot: bool = False,
+) -> dict[str, Any]:
+    """Draw the tree of a linkage matrix (from :func:`clustor.hierarchy.linkage`).
+
+    Parameters
+    ----------
+    Z : ndarray of shape (n - 1, 4)
+        SciPy-style linkage matrix.
+    truncate_p : int or None, default=None
+        Show only the last ``truncate_p`` clusters as leaves (SciPy's ``truncate_mode='lastp'``):
+        the top ``truncate_p - 1`` merges are drawn and each remaining subtree is one leaf
+        labelled with its size in parentheses. Use it for large n.
+    labels : sequence of str or None
+        Names of the n observations (default: their indices).
+    ax : matplotlib Axes or None
+        Where to draw; None creates a new figure.
+    orientation : {'top', 'left'}
+        Root at the top (leaves along x) or at the left (leaves along y).
+    color : str
+        Line colour.
+    no_plot : bool, default=False
+        Only compute the coordinates (no matplotlib needed).
+
+    Returns
+    -------
+    dict with ``icoord``, ``dcoord`` (one 4-point U per merge drawn, SciPy's layout: leaves
+    at 5, 15, 25, ...), ``ivl`` (leaf labels left to right), ``leaves`` (leaf node ids) and
+    ``ax``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from clustor.hierarchy import linkage
+    >>> from clustor.plotting import dendrogram
+    >>> Z = linkage(np.array([[0.0], [1.0], [5.0], [6.0]]), "average")
+    >>> dendrogram(Z, no_plot=True)["ivl"]
+    ['2', '3', '0', '1']
+    >>> dendrogram(Z, truncate_p=2, no_plot=True)["ivl"]
+    ['(2)', '(2)']
+    """
+    Z = np.asarray(Z, dtype=np.float64)
+    if Z.ndim != 2 or Z.shape[1] != 4:
+        raise ValueError(f"Z must have shape (n - 1, 4), got {Z.shape}")
+    if orientation not in ("top", "left"):
+        raise ValueError(f"orientation must be 'top' or 'left', got {orientation!r}")
+    n = Z.shape[0] + 1
+    p = n if truncate_p is None else int(truncate_p)
+    if p < 1:
+        raise ValueError(f"truncate_p must be >= 1, got {truncate_p!r}")
+    p = min(p, n)
+    names = [str(i) for i in range(n)] if labels is None else [str(v) for v in labels]
+    if len(names) != n:
+        raise ValueError(f"labels has {len(names)} names for {n} observations")
+    first_drawn = n + (n - p)  # nodes below this id are shown as leaves
+
+    def size(node: int) -> int:
+        return 1 if node < n else int(Z[node - n, 3])
+
+    icoord: list[list[float]] = []
+    dcoord: list[list[float]] = []
+    ivl: list[str] = []
+    leaves: list[int] = []
+    pos: dict[int, tuple[float, float]] = {}
+    # Post-order walk from the root with an explicit stack (no recursion limit for large n).
+    stack: list[tuple[int, bool]] = [(2 * n - 2, False)]
+    while stack:
+        node, done = stack.pop()
+        if node < first_drawn:
+            x = 10.0 * len(leaves) + 5.0
+            leaves.append(node)
+            ivl.append(names[node] if node < n else f"({size(node)})")
+            pos[node] = (x, 0.0)
+            continue
+        left, right = int(Z[node - n, 0]), int(Z[node - n, 1])
+        if not done:
+            stack.append((node, True))
+            stack.append((right, False))
+            stack.append((left, False))
+            continue
+        (xl, hl), (xr, hr) = pos.pop(left), pos.pop(right)
+        h = float(Z[node - n, 2])
+        icoord.append([xl, xl, xr, xr])
+        dcoord.append([hl, h, h, hr])
+        pos[node] = ((xl + xr) / 2, h)
+    out: dict[str, Any] = {
+        "icoord": icoord,
+        "dcoord": dcoord,
+        "ivl": ivl,
+        "leaves": leaves,
+        "ax": None,
+    }
+    if no_plot:
+        return out
+    _require_matplotlib()
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots()
+    ticks = [10.0 * i + 5.0 for i in range(len(leaves))]
+    for xs, ys in zip(icoord, dcoord):
+        if orientation == "top":
+            ax.plot(xs, ys, color=color, linewidth=1)
+        else:
+            ax.plot(ys, xs, color=color, linewidth=1)
+    if orientation == "top":
+        ax.set_xticks(ticks)
+        ax.set_xticklabels(ivl, rotation=90 if len(ivl) > 20 else 0)
+        ax.set_xlim(0, 10.0 * len(leaves))
+        ax.set_ylabel("distance")
+    else:
+        ax.set_yticks(ticks)
+        ax.set_yticklabels(ivl)
+        ax.set_ylim(0, 10.0 * len(leaves))
+        ax.set_xlabel("distance")
+    out["ax"] = ax
+    return out

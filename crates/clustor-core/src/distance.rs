@@ -620,6 +620,43 @@ pub fn argmin<T: Float>(v: &[T]) -> (usize, T) {
     (best, best_v)
 }
 
+/// Manhattan (cityblock, L1) distance between two rows: `Σ |a_i − b_i|`.
+#[inline]
+pub fn cityblock_dist<T: Float>(a: &[T], b: &[T]) -> T {
+    let mut acc = [T::zero(); 4];
+    let mut ca = a.chunks_exact(4);
+    let mut cb = b.chunks_exact(4);
+    for (x, y) in (&mut ca).zip(&mut cb) {
+        for l in 0..4 {
+            acc[l] += (x[l] - y[l]).abs();
+        }
+    }
+    let mut tail = T::zero();
+    for (&x, &y) in ca.remainder().iter().zip(cb.remainder()) {
+        tail += (x - y).abs();
+    }
+    (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
+}
+
+/// Chebyshev (L∞) distance between two rows: `max |a_i − b_i|`.
+#[inline]
+pub fn chebyshev_dist<T: Float>(a: &[T], b: &[T]) -> T {
+    a.iter().zip(b).fold(T::zero(), |m, (&x, &y)| m.max((x - y).abs()))
+}
+
+/// Cosine distance `1 − ⟨a, b⟩ / (‖a‖‖b‖)` given both squared norms, clamped to [0, 2].
+/// A zero vector is at distance 1 from everything (the seed toolkit's convention).
+#[inline]
+pub fn cosine_dist<T: Float>(a: &[T], b: &[T], sq_norm_a: T, sq_norm_b: T) -> T {
+    let denom = (sq_norm_a * sq_norm_b).sqrt();
+    if denom == T::zero() {
+        return T::one();
+    }
+    let sim = dot(a, b) / denom;
+    let two = T::one() + T::one();
+    (T::one() - sim).max(T::zero()).min(two)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,6 +9,7 @@
 pub mod distance;
 pub mod error;
 pub mod float;
+pub mod hierarchy;
 pub mod kmeans;
 pub mod matrix;
 pub mod metrics;

@@ -4,6 +4,7 @@
 
 mod convert;
 mod error;
+mod hierarchy;
 mod kmeans;
 mod metrics;
 mod affinity;
@@ -18,6 +19,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(available_threads, m)?)?;
     kmeans::register(m)?;
     metrics::register(m)?;
+    hierarchy::register(m)?;
     affinity::register(m)?;
     birch::register(m)?;
     Ok(())

@@ -1,9 +1,11 @@
 """Clustering estimators and their functional forms."""
 
+from ._agglomerative import AgglomerativeClustering
 from ._kmeans import KMeans, kmeans, kmeans_plusplus
 from ._affinity import AffinityPropagation, affinity_propagation
 
 __all__ = [
+    "AgglomerativeClustering",
     "KMeans",
     "kmeans",
     "kmeans_plusplus",
