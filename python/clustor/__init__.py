@@ -8,7 +8,7 @@ from . import datasets, hierarchy, metrics
 from ._core import __version__
 from ._threads import _register_threadpoolctl, get_num_threads, num_threads, set_num_threads
 from .cluster import AgglomerativeClustering, KMeans, kmeans, kmeans_plusplus
-from .cluster import AffinityPropagation, affinity_propagation
+from .cluster import AffinityPropagation, Birch, affinity_propagation, birch
 from .exceptions import ConvergenceWarning, NotFittedError
 from .hierarchy import hac_dendrogram, linkage
 from .metrics import adjusted_rand_score, silhouette_samples, silhouette_score
@@ -34,6 +34,8 @@ __all__ = [
     "silhouette_score",
     "AffinityPropagation",
     "affinity_propagation",
+    "Birch",
+    "birch",
 ]
 
 _register_threadpoolctl()

@@ -19,8 +19,10 @@
 //!   new nodes and sends every other subcluster to the nearer of them (ties to the second),
 //!   keeping the order of the subclusters and of the leaves.
 //!
-//! Dot products are summed left to right, where NumPy calls BLAS: the two agree to the last
-//! few bits, so the tree is scikit-learn's except when a decision is that close to a tie.
+//! The split distances reproduce NumPy's operations bit for bit (their rounding decides the
+//! order of the two new nodes). Other dot products are summed left to right, as OpenBLAS's
+//! `ddot` does below 16 features; its matrix-vector product (the closest-subcluster search)
+//! sums in another order, so a decision within a few ulps of a tie may go the other way.
 
 use crate::error::{ClustorError, Result};
 use crate::float::Float;
@@ -122,6 +124,45 @@ fn dot<T: Float>(a: &[T], b: &[T]) -> T {
         s += x * y;
     }
     s
+}
+
+/// An element of `X @ Y.T` as NumPy's BLAS (OpenBLAS) computes it for small matrices: one
+/// fused multiply-add per feature, left to right.
+#[inline]
+fn gemm_dot(a: &[f64], b: &[f64]) -> f64 {
+    let mut s = 0.0f64;
+    for (&x, &y) in a.iter().zip(b) {
+        s = x.mul_add(y, s);
+    }
+    s
+}
+
+/// `‖a‖²` as scikit-learn's `row_norms` (NumPy's `einsum("ij,ij->i")`) computes it: two
+/// lanes (even and odd features), blocks of eight features added last-pair-first, then the
+/// remaining pairs, then lane 0 + lane 1; plain multiply and add.
+#[inline]
+fn einsum_sq_norm(a: &[f64]) -> f64 {
+    let mut v = [0.0f64; 2];
+    let mut i = 0;
+    while a.len() - i >= 8 {
+        for (l, acc) in v.iter_mut().enumerate() {
+            let mut s = *acc;
+            for u in (0..4).rev() {
+                let x = a[i + 2 * u + l];
+                s = x * x + s;
+            }
+            *acc = s;
+        }
+        i += 8;
+    }
+    while i < a.len() {
+        for (l, acc) in v.iter_mut().enumerate() {
+            let x = if i + l < a.len() { a[i + l] } else { 0.0 };
+            *acc = x * x + *acc;
+        }
+        i += 2;
+    }
+    v[0] + v[1]
 }
 
 /// The CF-tree: nodes, the root, and the head of the leaf chain.
@@ -387,14 +428,16 @@ impl<T: Float> Tree<T> {
         let old = std::mem::replace(&mut self.nodes[id], Node::new(true));
         let m = old.len();
         // Squared distances as scikit-learn's euclidean_distances computes them (in f64, for
-        // float32 too, then stored in the data's type).
+        // float32 too, then stored in the data's type), bit for bit: the matrix is not
+        // exactly symmetric, and which of the farthest pair comes first decides the order of
+        // the new nodes.
         let c64: Vec<f64> = old.centroid.iter().map(|v| v.as_f64()).collect();
-        let norms: Vec<f64> = (0..m).map(|i| dot(&c64[i * d..(i + 1) * d], &c64[i * d..(i + 1) * d])).collect();
+        let norms: Vec<f64> = (0..m).map(|i| einsum_sq_norm(&c64[i * d..(i + 1) * d])).collect();
         let mut dist = vec![T::zero(); m * m];
         for i in 0..m {
             for j in 0..m {
                 if i != j {
-                    let g = dot(&c64[i * d..(i + 1) * d], &c64[j * d..(j + 1) * d]);
+                    let g = gemm_dot(&c64[i * d..(i + 1) * d], &c64[j * d..(j + 1) * d]);
                     let v = -2.0 * g + norms[i] + norms[j];
                     dist[i * m + j] = T::of_f64(if v > 0.0 { v } else { 0.0 });
                 }

@@ -3,6 +3,7 @@
 from ._agglomerative import AgglomerativeClustering
 from ._kmeans import KMeans, kmeans, kmeans_plusplus
 from ._affinity import AffinityPropagation, affinity_propagation
+from ._birch import Birch, birch
 
 __all__ = [
     "AgglomerativeClustering",
@@ -11,4 +12,6 @@ __all__ = [
     "kmeans_plusplus",
     "AffinityPropagation",
     "affinity_propagation",
+    "Birch",
+    "birch",
 ]
