@@ -153,7 +153,7 @@ def test_read_data_header_detection(tmp_path):
         (
             "1,2\n3,4\n5,6\n",
             ["--algorithm", "nope"],
-            "unknown algorithm 'nope'; choose from: kmeans",
+            "unknown algorithm 'nope'; choose from: .*kmeans",
         ),
         ("1,2\n3,4\n5,6\n", ["--n-clusters", "x"], "--n-clusters: expected an integer, got 'x'"),
         ("1,2\n3,4\n5,6\n", ["--n-clusters", "0"], "kmeans: The 'n_clusters' parameter of KMeans"),
@@ -228,8 +228,8 @@ def test_registry_entries_are_complete():
 
 def test_registry_lookup():
     assert _registry.get_algorithm("KMeans").name == "kmeans"
-    with pytest.raises(ValueError, match="choose from: kmeans"):
-        _registry.get_algorithm("dbscan")
+    with pytest.raises(ValueError, match="choose from: .*kmeans"):
+        _registry.get_algorithm("nope")
     param = _registry.get_algorithm("kmeans").param("--n-init")
     assert param.parse("auto") == "auto" and param.parse("4") == 4
     assert _registry.get_algorithm("kmeans").param("--random-state").parse("none") is None
@@ -295,3 +295,43 @@ def test_demo_without_matplotlib_still_prints_table(monkeypatch, capsys, tmp_pat
     out = capsys.readouterr().out
     assert "ARI" in out and "matplotlib is not installed" in out
     assert not (tmp_path / "x.png").exists()
+
+
+# --- affinity propagation and birch -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "algorithm, options, estimator",
+    [
+        (
+            "affinity_propagation",
+            ["--damping", "0.9", "--preference", "-50", "--random-state", "0"],
+            lambda: clustor.AffinityPropagation(damping=0.9, preference=-50.0, random_state=0),
+        ),
+        (
+            "birch",
+            ["--threshold", "0.4", "--branching-factor", "20", "--n-clusters", "3"],
+            lambda: clustor.Birch(threshold=0.4, branching_factor=20, n_clusters=3),
+        ),
+        ("birch", ["--n-clusters", "none"], lambda: clustor.Birch(n_clusters=None)),
+    ],
+)
+def test_fit_affinity_propagation_and_birch(tmp_path, capsys, algorithm, options, estimator):
+    data = write_csv(tmp_path / "iris.csv", IRIS_X)
+    out = tmp_path / "labels.csv"
+    args = ["fit", str(data), "--algorithm", algorithm, *options, "--output", str(out)]
+    assert main(args) == 0
+    assert "150 samples, 4 features" in capsys.readouterr().out
+    labels = np.array(out.read_text().splitlines()[1:], dtype=np.int64)
+    np.testing.assert_array_equal(labels, estimator().fit(IRIS_X).labels_)
+
+
+def test_demo_offers_affinity_propagation_and_birch(capsys):
+    assert {"affinity_propagation", "birch"} <= set(_registry.ALGORITHMS)
+    assert main(["demo", "--no-plot"]) == 0
+    rows = [line.split() for line in capsys.readouterr().out.splitlines()]
+    for name in ("affinity_propagation", "birch"):
+        found = [r for r in rows if len(r) > 2 and r[1] == name]
+        assert {r[0] for r in found} == {"iris", "varying_density"}
+        iris_ari = float(next(r for r in found if r[0] == "iris")[-2])
+        assert iris_ari > 0.6

@@ -12,7 +12,7 @@ import pytest
 from sklearn.utils import estimator_checks
 from sklearn.utils.estimator_checks import check_clustering, parametrize_with_checks
 
-from clustor import AgglomerativeClustering, KMeans
+from clustor import AffinityPropagation, AgglomerativeClustering, Birch, KMeans
 
 # scikit-learn's own test set-up for KMeans (small n_init/max_iter keep the checks fast),
 # plus the other iteration, the other seeding and the seed toolkit's cosine metric.
@@ -113,3 +113,35 @@ with warnings.catch_warnings():
 @_parametrized_agglomerative
 def test_sklearn_estimator_checks_agglomerative(estimator, check):
     check(estimator)
+
+
+# --- AffinityPropagation and Birch ----------------------------------------------------------
+
+AFFINITY_BIRCH = [
+    AffinityPropagation(random_state=0),
+    AffinityPropagation(random_state=0, metric="cosine"),
+    Birch(n_clusters=2),
+    Birch(n_clusters=None, threshold=0.3, branching_factor=5),
+]
+
+with warnings.catch_warnings():
+    warnings.filterwarnings(
+        "ignore", message=r"Estimator \w+ does not inherit from", category=UserWarning
+    )
+    _parametrized_affinity_birch = parametrize_with_checks(AFFINITY_BIRCH)
+
+
+# On the checks' tiny uniform data Birch(n_clusters=2) may find one subcluster and warns,
+# as scikit-learn's Birch does; the warning is the right behaviour there.
+@pytest.mark.filterwarnings("ignore:Number of subclusters found:UserWarning")
+@_parametrized_affinity_birch
+def test_sklearn_estimator_checks_affinity_birch(estimator, check):
+    check(estimator)
+
+
+@pytest.mark.parametrize("readonly_memmap", [False, True])
+def test_check_clustering_affinity_birch(readonly_memmap):
+    check_clustering("Birch", Birch(), readonly_memmap=readonly_memmap)
+    check_clustering(
+        "AffinityPropagation", AffinityPropagation(random_state=0), readonly_memmap=readonly_memmap
+    )
