@@ -76,7 +76,9 @@ def test_non_convergence_as_sklearn(max_iter):
 def test_no_exemplar_as_sklearn():
     # One iteration with a hopeless preference: no exemplar, every label −1.
     X = np.random.RandomState(2).randn(40, 2)
-    cl, sk, w_cl, w_sk = _fit_both(X, max_iter=1, convergence_iter=1, preference=-1e6, random_state=0)
+    cl, sk, w_cl, w_sk = _fit_both(
+        X, max_iter=1, convergence_iter=1, preference=-1e6, random_state=0
+    )
     np.testing.assert_array_equal(cl.labels_, sk.labels_)
     assert cl.labels_.tolist() == [-1] * 40
     assert cl.cluster_centers_indices_.shape == (0,)
@@ -178,7 +180,7 @@ def test_memory_check_message(monkeypatch):
 )
 def test_bad_parameters(params, match):
     with pytest.raises(ValueError, match=match):
-        AffinityPropagation(**params).fit(np.random.rand(10, 2))
+        AffinityPropagation(**params).fit(np.random.default_rng(0).random((10, 2)))
 
 
 def test_bad_input():
@@ -187,9 +189,9 @@ def test_bad_input():
     with pytest.raises(ValueError, match="0 sample"):
         AffinityPropagation().fit(np.empty((0, 2)))
     with pytest.raises(ValueError, match="preference must be a number or an array"):
-        AffinityPropagation(preference=[1.0, 2.0]).fit(np.random.rand(5, 2))
+        AffinityPropagation(preference=[1.0, 2.0]).fit(np.random.default_rng(0).random((5, 2)))
     with pytest.raises(ValueError, match="NaN or infinity"):
-        AffinityPropagation(preference=[np.nan] * 5).fit(np.random.rand(5, 2))
+        AffinityPropagation(preference=[np.nan] * 5).fit(np.random.default_rng(0).random((5, 2)))
     ap = AffinityPropagation(random_state=0).fit(np.random.RandomState(0).rand(20, 2))
     with pytest.raises(ValueError, match="3 features"):
         ap.predict(np.zeros((2, 3)))

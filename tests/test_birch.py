@@ -137,8 +137,12 @@ def test_float32_and_float64_agree():
     sk32 = sk_cluster.Birch(n_clusters=None, threshold=0.8).fit(X.astype(np.float32))
     assert b32.subcluster_centers_.dtype == np.float32
     assert b32.transform(X).dtype == np.float32
-    np.testing.assert_allclose(b32.subcluster_centers_, b64.subcluster_centers_, rtol=1e-5, atol=1e-5)
-    np.testing.assert_allclose(b32.subcluster_centers_, sk32.subcluster_centers_, rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(
+        b32.subcluster_centers_, b64.subcluster_centers_, rtol=1e-5, atol=1e-5
+    )
+    np.testing.assert_allclose(
+        b32.subcluster_centers_, sk32.subcluster_centers_, rtol=1e-6, atol=1e-6
+    )
     np.testing.assert_array_equal(b32.labels_, b64.labels_)
 
 

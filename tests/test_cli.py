@@ -228,7 +228,7 @@ def test_registry_entries_are_complete():
 
 def test_registry_lookup():
     assert _registry.get_algorithm("KMeans").name == "kmeans"
-    with pytest.raises(ValueError, match="choose from: .*kmeans"):
+    with pytest.raises(ValueError, match=r"choose from: .*kmeans"):
         _registry.get_algorithm("nope")
     param = _registry.get_algorithm("kmeans").param("--n-init")
     assert param.parse("auto") == "auto" and param.parse("4") == 4

@@ -89,7 +89,10 @@ def global_step_sound(
     sub = ours["subcluster_labels"]
     k = len(np.unique(sub))
     consistent = np.array_equal(ours["labels"], sub[peer["labels"]])
-    return ok and k == 20 and consistent, f"{detail}; {k} clusters; labels follow subclusters: {consistent}"
+    return (
+        ok and k == 20 and consistent,
+        f"{detail}; {k} clusters; labels follow subclusters: {consistent}",
+    )
 
 
 register(

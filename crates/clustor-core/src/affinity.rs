@@ -91,7 +91,7 @@ pub fn fit<T: Float>(s: MatRef<'_, T>, cfg: &Config, mon: &dyn Monitor) -> Resul
     let what = format!("the responsibility and availability matrices of affinity propagation ({n}×{n} each)");
     let advice = "fit on fewer samples (AffinityPropagation needs three n×n matrices) or use Birch or KMeans";
     // Row i holds R[i, :] then A[i, :]: one buffer, lent to the chunks row by row.
-    let mut ra = try_vec(n.checked_mul(2 * n).unwrap_or(usize::MAX), T::zero(), &what, advice)?;
+    let mut ra = try_vec(n.saturating_mul(2 * n), T::zero(), &what, advice)?;
     let plan = row_plan(n);
     let mut states: Vec<RowState<T>> =
         (0..plan.len()).map(|_| RowState { colsum: vec![T::zero(); n], scratch: vec![T::zero(); n] }).collect();

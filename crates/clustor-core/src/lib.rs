@@ -6,6 +6,8 @@
 //! Results do not depend on the number of threads: rows are cut into a fixed chunk plan and
 //! partial results are reduced in chunk order.
 
+pub mod affinity;
+pub mod birch;
 pub mod distance;
 pub mod error;
 pub mod float;
@@ -16,8 +18,6 @@ pub mod metrics;
 pub mod monitor;
 pub mod parallel;
 pub mod rng;
-pub mod affinity;
-pub mod birch;
 
 pub use error::{ClustorError, Result};
 pub use float::Float;

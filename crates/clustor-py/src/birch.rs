@@ -1,6 +1,6 @@
 //! Bindings of `clustor_core::birch`: the CF-tree travels as a dict of NumPy arrays.
 
-use clustor_core::birch::{Tree, TreeArrays};
+use clustor_core::birch::{self, Tree, TreeArrays};
 use numpy::{PyArray1, PyReadonlyArray1};
 use pyo3::exceptions::{PyKeyError, PyTypeError};
 use pyo3::prelude::*;
@@ -12,6 +12,7 @@ use crate::error::PyMonitor;
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(birch_insert, m)?)?;
+    m.add_function(wrap_pyfunction!(birch_nearest, m)?)?;
     Ok(())
 }
 
@@ -114,4 +115,28 @@ fn birch_insert<'py>(
         }
     }
     dispatch!(x, go(x, tree, threshold, branching_factor))
+}
+
+/// Index of the nearest center (exact, lowest index on ties) of every row of X.
+#[pyfunction]
+fn birch_nearest<'py>(
+    x: &Bound<'py, PyAny>,
+    centers: &Bound<'py, PyAny>,
+    n_threads: usize,
+) -> PyResult<Bound<'py, PyArray1<i64>>> {
+    fn go<'py, T: Scalar>(
+        x: &Bound<'py, PyAny>,
+        c: &Bound<'py, PyAny>,
+        nt: usize,
+    ) -> PyResult<Bound<'py, PyArray1<i64>>> {
+        let py = x.py();
+        let (xa, ca) = (mat::<T>("X", x)?, mat::<T>("centers", c)?);
+        let (xv, cv) = (view("X", &xa)?, view("centers", &ca)?);
+        let mon = PyMonitor::default();
+        match py.detach(|| birch::nearest_centers(xv, cv, nt, &mon)) {
+            Ok(l) => Ok(PyArray1::from_vec(py, l)),
+            Err(e) => Err(mon.into_pyerr(e)),
+        }
+    }
+    dispatch!(x, go(x, centers, n_threads))
 }

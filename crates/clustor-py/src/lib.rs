@@ -2,13 +2,13 @@
 //! read-only, releases the GIL around the core call, maps errors, and returns NumPy arrays.
 //! No algorithm lives here.
 
+mod affinity;
+mod birch;
 mod convert;
 mod error;
 mod hierarchy;
 mod kmeans;
 mod metrics;
-mod affinity;
-mod birch;
 
 use pyo3::prelude::*;
 

@@ -317,9 +317,7 @@ class AffinityPropagation(ClusterMixin, BaseEstimator):
         preference = self._preference(S)
         rng = check_random_state(self.random_state)
 
-        if n == 1 or (
-            np.all(preference == preference.flat[0]) and _all_equal_off_diagonal(S)
-        ):
+        if n == 1 or (np.all(preference == preference.flat[0]) and _all_equal_off_diagonal(S)):
             warnings.warn(
                 "All samples have mutually equal similarities. "
                 "Returning arbitrary cluster center(s).",
@@ -338,7 +336,9 @@ class AffinityPropagation(ClusterMixin, BaseEstimator):
                 S, float(self.damping), self.max_iter, self.convergence_iter, get_num_threads()
             )
             if self.verbose:
-                print(f"Converged after {n_iter - 1} iterations." if converged else "Did not converge")
+                print(
+                    f"Converged after {n_iter - 1} iterations." if converged else "Did not converge"
+                )
             if len(indices) == 0:
                 warnings.warn(
                     "Affinity propagation did not converge and this model will not have any "

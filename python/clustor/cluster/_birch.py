@@ -308,9 +308,9 @@ class Birch(ClusterMixin, TransformerMixin, BaseEstimator):
         return self._validate_data(X, reset=False, dtype=self.subcluster_centers_.dtype)
 
     def _nearest_subcluster(self, X: np.ndarray) -> np.ndarray:
-        Xk, ck = _kernel_frame(X, self.subcluster_centers_, 1.0, type(self).__name__)
-        w = np.ones(X.shape[0], dtype=X.dtype)
-        return _core.kmeans_predict(Xk, w, ck, get_num_threads())[0]
+        # Exact nearest center through a k-d tree over the centers (tens of thousands of
+        # subclusters are common; brute force would dominate the fit).
+        return _core.birch_nearest(X, self.subcluster_centers_, get_num_threads())
 
     def _predict(self, X: np.ndarray) -> np.ndarray:
         return self.subcluster_labels_[self._nearest_subcluster(X)]
