@@ -6,8 +6,11 @@ from __future__ import annotations
 import pickle
 import warnings
 
+import hypothesis.extra.numpy as hnp
+import hypothesis.strategies as st
 import numpy as np
 import pytest
+from hypothesis import given, settings
 
 from clustor import Birch, ConvergenceWarning, KMeans, birch
 
@@ -175,3 +178,26 @@ def test_bad_input():
         Birch().partial_fit()
     with pytest.raises(AttributeError):
         Birch().root_  # noqa: B018
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    X=hnp.arrays(
+        np.float64,
+        st.tuples(st.integers(1, 40), st.integers(1, 4)),
+        elements=st.floats(-1e3, 1e3, allow_nan=False),
+    ),
+    threshold=st.floats(0.01, 100.0),
+    branching_factor=st.integers(2, 6),
+)
+def test_tree_invariants(X, threshold, branching_factor):
+    b = Birch(threshold=threshold, branching_factor=branching_factor, n_clusters=None).fit(X)
+    leaves = _leaves(b.root_)
+    # Every sample is in exactly one leaf subcluster; no node overflows.
+    assert sum(s.n_samples_ for leaf in leaves for s in leaf.subclusters_) == len(X)
+    assert all(1 <= len(leaf.subclusters_) <= branching_factor for leaf in leaves)
+    assert (
+        len(b.subcluster_centers_) == b.n_subclusters_ == sum(len(x.subclusters_) for x in leaves)
+    )
+    assert b.labels_.min() >= 0 and b.labels_.max() < b.n_subclusters_
+    np.testing.assert_array_equal(b.predict(X), b.labels_)
