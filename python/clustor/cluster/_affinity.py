@@ -417,9 +417,10 @@ def affinity_propagation(X: Any, **kwargs: Any) -> dict[str, Any]:
     Examples
     --------
     >>> from clustor import affinity_propagation
-    >>> res = affinity_propagation([[0.0], [0.5], [10.0], [10.5]], random_state=0)
+    >>> X = [[1, 2], [1, 4], [1, 0], [4, 2], [4, 4], [4, 0]]
+    >>> res = affinity_propagation(X, random_state=5)
     >>> res["labels"].tolist(), res["converged"]
-    ([0, 0, 1, 1], True)
+    ([0, 0, 0, 1, 1, 1], True)
     """
     est = AffinityPropagation(**kwargs).fit(X)
     return {key: getattr(est, attr) for key, attr in est._result_keys.items()}
