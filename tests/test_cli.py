@@ -443,3 +443,43 @@ def test_demo_includes_gaussian_mixture(tmp_path):
         if line.startswith("iris") and "gaussian_mixture" in line
     )
     assert float(row.split()[-2]) > 0.85  # ARI against the species
+
+
+# --- affinity propagation and birch -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "algorithm, options, estimator",
+    [
+        (
+            "affinity_propagation",
+            ["--damping", "0.9", "--preference", "-50", "--random-state", "0"],
+            lambda: clustor.AffinityPropagation(damping=0.9, preference=-50.0, random_state=0),
+        ),
+        (
+            "birch",
+            ["--threshold", "0.4", "--branching-factor", "20", "--n-clusters", "3"],
+            lambda: clustor.Birch(threshold=0.4, branching_factor=20, n_clusters=3),
+        ),
+        ("birch", ["--n-clusters", "none"], lambda: clustor.Birch(n_clusters=None)),
+    ],
+)
+def test_fit_affinity_propagation_and_birch(tmp_path, capsys, algorithm, options, estimator):
+    data = write_csv(tmp_path / "iris.csv", IRIS_X)
+    out = tmp_path / "labels.csv"
+    args = ["fit", str(data), "--algorithm", algorithm, *options, "--output", str(out)]
+    assert main(args) == 0
+    assert "150 samples, 4 features" in capsys.readouterr().out
+    labels = np.array(out.read_text().splitlines()[1:], dtype=np.int64)
+    np.testing.assert_array_equal(labels, estimator().fit(IRIS_X).labels_)
+
+
+def test_demo_offers_affinity_propagation_and_birch(capsys):
+    assert {"affinity_propagation", "birch"} <= set(_registry.ALGORITHMS)
+    assert main(["demo", "--no-plot"]) == 0
+    rows = [line.split() for line in capsys.readouterr().out.splitlines()]
+    for name in ("affinity_propagation", "birch"):
+        found = [r for r in rows if len(r) > 2 and r[1] == name]
+        assert {r[0] for r in found} == {"iris", "varying_density"}
+        iris_ari = float(next(r for r in found if r[0] == "iris")[-2])
+        assert iris_ari > 0.6

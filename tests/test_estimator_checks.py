@@ -15,7 +15,9 @@ from sklearn.utils.estimator_checks import check_clustering, parametrize_with_ch
 from clustor import (
     DBSCAN,
     OPTICS,
+    AffinityPropagation,
     AgglomerativeClustering,
+    Birch,
     BisectingKMeans,
     GaussianMixture,
     KMeans,
@@ -201,3 +203,35 @@ with warnings.catch_warnings():
 @_parametrized_mixtures
 def test_sklearn_mixture_checks(estimator, check):
     check(estimator)
+
+
+# --- AffinityPropagation and Birch ----------------------------------------------------------
+
+AFFINITY_BIRCH = [
+    AffinityPropagation(random_state=0),
+    AffinityPropagation(random_state=0, metric="cosine"),
+    Birch(n_clusters=2),
+    Birch(n_clusters=None, threshold=0.3, branching_factor=5),
+]
+
+with warnings.catch_warnings():
+    warnings.filterwarnings(
+        "ignore", message=r"Estimator \w+ does not inherit from", category=UserWarning
+    )
+    _parametrized_affinity_birch = parametrize_with_checks(AFFINITY_BIRCH)
+
+
+# On the checks' tiny uniform data Birch(n_clusters=2) may find one subcluster and warns,
+# as scikit-learn's Birch does; the warning is the right behaviour there.
+@pytest.mark.filterwarnings("ignore:Number of subclusters found:UserWarning")
+@_parametrized_affinity_birch
+def test_sklearn_estimator_checks_affinity_birch(estimator, check):
+    check(estimator)
+
+
+@pytest.mark.parametrize("readonly_memmap", [False, True])
+def test_check_clustering_affinity_birch(readonly_memmap):
+    check_clustering("Birch", Birch(), readonly_memmap=readonly_memmap)
+    check_clustering(
+        "AffinityPropagation", AffinityPropagation(random_state=0), readonly_memmap=readonly_memmap
+    )

@@ -4,6 +4,7 @@ One module per algorithm family; each calls :func:`benchmarks.registry.register`
 """
 
 from . import (
+    affinity_birch,  # noqa: F401
     density,  # noqa: F401
     hierarchy,  # noqa: F401
     kmeans,  # noqa: F401

@@ -5,6 +5,8 @@ GIL while the Rust core runs, and raises ValueError (bad input), MemoryError or
 RuntimeError; KeyboardInterrupt propagates from Ctrl-C between iterations.
 """
 
+from typing import Any
+
 import numpy as np
 import numpy.typing as npt
 
@@ -227,3 +229,15 @@ def gmm_log_prob_resp(
     covariance_type: str,
     n_threads: int,
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]: ...
+def affinity_propagation_fit(
+    s: npt.NDArray[Float], damping: float, max_iter: int, convergence_iter: int, n_threads: int
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], int, bool]: ...
+def birch_insert(
+    x: npt.NDArray[Float],
+    tree: dict[str, npt.NDArray[Any]] | None,
+    threshold: float,
+    branching_factor: int,
+) -> tuple[dict[str, npt.NDArray[Any]], npt.NDArray[Float]]: ...
+def birch_nearest(
+    x: npt.NDArray[Float], centers: npt.NDArray[Float], n_threads: int
+) -> npt.NDArray[np.int64]: ...

@@ -167,6 +167,18 @@ def _gaussian_mixture(**params: Any) -> Any:
     return GaussianMixture(**params)
 
 
+def _affinity_propagation(**params: Any) -> Any:
+    from .cluster import AffinityPropagation
+
+    return AffinityPropagation(**params)
+
+
+def _birch(**params: Any) -> Any:
+    from .cluster import Birch
+
+    return Birch(**params)
+
+
 _RANDOM_STATE = Param(
     "random_state", _optional_int, "seed for reproducible results (default: none)", "SEED"
 )
@@ -390,6 +402,46 @@ ALGORITHMS: dict[str, Algorithm] = {
             demo={
                 "iris": {"n_components": 3, "random_state": 0},
                 "varying_density": {"n_components": 3, "random_state": 0},
+            },
+        ),
+        Algorithm(
+            name="affinity_propagation",
+            summary="affinity propagation (exemplars by message passing; n×n memory)",
+            factory=_affinity_propagation,
+            params=(
+                Param("damping", _float, "damping in [0.5, 1) (default: 0.5)", "D"),
+                Param(
+                    "preference",
+                    _optional_float,
+                    "exemplar preference; lower gives fewer clusters (default: median)",
+                    "P",
+                ),
+                Param("max_iter", _int, "maximum iterations (default: 200)", "N"),
+                Param("metric", _choice("euclidean", "cosine"), "euclidean or cosine", "NAME"),
+                _RANDOM_STATE,
+            ),
+            demo={
+                "iris": {"damping": 0.9, "preference": -50.0, "random_state": 0},
+                "varying_density": {"damping": 0.9, "preference": -5000.0, "random_state": 0},
+            },
+        ),
+        Algorithm(
+            name="birch",
+            summary="BIRCH (CF-tree of subclusters, then a global clustering step)",
+            factory=_birch,
+            params=(
+                Param("threshold", _float, "subcluster radius limit (default: 0.5)", "R"),
+                Param("branching_factor", _int, "subclusters per node (default: 50)", "B"),
+                Param(
+                    "n_clusters",
+                    _optional_int,
+                    "clusters of the global step; none keeps the subclusters (default: 3)",
+                    "K",
+                ),
+            ),
+            demo={
+                "iris": {"n_clusters": 3},
+                "varying_density": {"n_clusters": 3},
             },
         ),
     ]

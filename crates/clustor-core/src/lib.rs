@@ -7,6 +7,8 @@
 //! partial results are reduced in chunk order.
 
 pub mod density;
+pub mod affinity;
+pub mod birch;
 pub mod distance;
 pub mod error;
 pub mod float;

@@ -3,6 +3,8 @@
 //! No algorithm lives here.
 
 mod bisecting;
+mod affinity;
+mod birch;
 mod convert;
 mod dbscan;
 mod error;
@@ -32,6 +34,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     neighbors::register(m)?;
     optics::register(m)?;
     mixture::register(m)?;
+    affinity::register(m)?;
+    birch::register(m)?;
     Ok(())
 }
 

@@ -80,12 +80,16 @@ def _mean(X: np.ndarray) -> np.ndarray:
 
 
 def _kernel_frame(
-    X: np.ndarray, centers: np.ndarray, weight_total: float, estimator: str, threads: int
+    X: np.ndarray,
+    centers: np.ndarray,
+    weight_total: float,
+    estimator: str,
+    threads: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """X and the centers as the distance kernels get them: unchanged when their squared
     norms cannot overflow, else both shifted by the centers' mean (which leaves every
     distance as it is); ValueError when even the shifted distances would overflow."""
-    lo, hi, _ = _core.column_stats(X, threads)
+    lo, hi, _ = _core.column_stats(X, get_num_threads(threads))
     with np.errstate(over="ignore"):
         top = max(abs(lo), abs(hi), float(np.abs(centers).max()))
         raw_bound = X.shape[1] * top * top
