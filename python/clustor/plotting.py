@@ -158,7 +158,7 @@ def dendrogram(
     >>> from clustor.plotting import dendrogram
     >>> Z = linkage(np.array([[0.0], [1.0], [5.0], [6.0]]), "average")
     >>> dendrogram(Z, no_plot=True)["ivl"]
-    ['2', '3', '0', '1']
+    ['0', '1', '2', '3']
     >>> dendrogram(Z, truncate_p=2, no_plot=True)["ivl"]
     ['(2)', '(2)']
     """
