@@ -127,7 +127,7 @@ mod tests {
         let x = MatRef::new("X", &data, 3, 2).unwrap();
         let s = column_stats(x, &parallel::pool(1).unwrap());
         assert_eq!(s, ColumnStats { min: -6.0, max: 5.0, sums: vec![9.0, -4.0] });
-        let big: Vec<f32> = (0..300_000).map(|i| ((i * 7919) % 1000) as f32 * 0.37).collect();
+        let big: Vec<f32> = (0..300_000u64).map(|i| ((i * 7919) % 1000) as f32 * 0.37).collect();
         let x = MatRef::new("X", &big, 100_000, 3).unwrap();
         assert_eq!(column_stats(x, &parallel::pool(1).unwrap()), column_stats(x, &parallel::pool(2).unwrap()));
     }
