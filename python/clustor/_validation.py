@@ -219,12 +219,16 @@ def _assert_all_finite(a: np.ndarray, input_name: str, estimator: str) -> None:
         )
 
 
-def check_sample_weight(sample_weight: Any, n_samples: int, dtype: Any) -> np.ndarray:
+def check_sample_weight(
+    sample_weight: Any, n_samples: int, dtype: Any, *, allow_negative: bool = False
+) -> np.ndarray:
     """Sample weights as a contiguous 1-D array of ``dtype``: None means all ones.
 
     Weights must be finite and non-negative with at least one positive value. scikit-learn's
     KMeans accepts negative weights; clustor rejects them, as a weighted mean with negative
     weights can leave the data's hull and k-means++ cannot draw with negative probability.
+    With ``allow_negative`` (DBSCAN, where a negative weight keeps points from being core, as
+    in scikit-learn) any finite weights with at least one non-zero value pass.
     """
     if sample_weight is None:
         return np.ones(n_samples, dtype=dtype)
@@ -251,12 +255,12 @@ def check_sample_weight(sample_weight: Any, n_samples: int, dtype: Any) -> np.nd
             raise ValueError(f"sample_weight.shape == {w.shape}, expected {(n_samples,)}!")
     if not np.isfinite(w).all():
         raise ValueError("Input sample_weight contains NaN or infinity.")
-    if (w < 0).any():
+    if not allow_negative and (w < 0).any():
         raise ValueError("Negative values in data passed to `sample_weight`.")
-    if n_samples and not (w > 0).any():
+    if n_samples and not (w != 0 if allow_negative else w > 0).any():
         raise ValueError("Sample weights must contain at least one non-zero number.")
     dtype = np.dtype(dtype)
-    if n_samples and w.max() > np.finfo(dtype).max:
+    if n_samples and np.abs(w).max() > np.finfo(dtype).max:
         raise ValueError(
             f"Input sample_weight contains a value too large for {dtype!r} (the data's "
             "float type); divide the weights by a common factor."

@@ -6,9 +6,9 @@
 //! Results do not depend on the number of threads: rows are cut into a fixed chunk plan and
 //! partial results are reduced in chunk order.
 
-pub mod density;
 pub mod affinity;
 pub mod birch;
+pub mod density;
 pub mod distance;
 pub mod error;
 pub mod float;

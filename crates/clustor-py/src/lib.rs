@@ -2,20 +2,20 @@
 //! read-only, releases the GIL around the core call, maps errors, and returns NumPy arrays.
 //! No algorithm lives here.
 
-mod bisecting;
 mod affinity;
 mod birch;
+mod bisecting;
 mod convert;
 mod dbscan;
 mod error;
 mod hierarchy;
 mod kmeans;
 mod metrics;
-mod prep;
 mod minibatch;
+mod mixture;
 mod neighbors;
 mod optics;
-mod mixture;
+mod prep;
 
 use pyo3::prelude::*;
 

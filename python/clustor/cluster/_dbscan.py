@@ -16,7 +16,7 @@ import numpy as np
 from .. import _core
 from .._base import BaseEstimator, ClusterMixin
 from .._threads import get_num_threads
-from .._validation import Interval, Options, check_array
+from .._validation import Interval, Options, check_sample_weight
 from ._kmeans import _normalize_rows
 
 __all__ = ["DBSCAN", "dbscan"]
@@ -38,28 +38,7 @@ def _check_dbscan_weight(sample_weight: Any, n_samples: int, dtype: Any) -> np.n
     around it from being core."""
     if sample_weight is None:
         return None
-    if isinstance(sample_weight, numbers.Real) and not isinstance(sample_weight, bool):
-        w = np.full(n_samples, float(sample_weight), dtype=np.float64)
-    else:
-        w = check_array(
-            sample_weight,
-            input_name="sample_weight",
-            dtype=np.float64,
-            ensure_2d=False,
-            allow_nan=True,
-        )
-        if w.ndim != 1:
-            raise ValueError(
-                f"Sample weights must be 1D array or scalar, got {w.ndim}D array. Expected "
-                f"either a scalar value or a 1D array of length {n_samples}."
-            )
-        if w.shape != (n_samples,):
-            raise ValueError(f"sample_weight.shape == {w.shape}, expected {(n_samples,)}!")
-    if not np.isfinite(w).all():
-        raise ValueError("Input sample_weight contains NaN or infinity.")
-    if n_samples and not w.any():
-        raise ValueError("Sample weights must contain at least one non-zero number.")
-    return np.ascontiguousarray(w, dtype=dtype)
+    return check_sample_weight(sample_weight, n_samples, dtype, allow_negative=True)
 
 
 class DBSCAN(ClusterMixin, BaseEstimator):
