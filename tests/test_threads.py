@@ -251,6 +251,16 @@ def workers():
         except FileNotFoundError:
             pass
     return sum(n.startswith("clustor-") for n in names)
+def settled_workers(expected, timeout=10.0):
+    # A worker names itself once it first runs: on a loaded machine that can come after the
+    # pool is built and used. Wait (bounded) for the count to reach the expected one.
+    import time
+    end = time.monotonic() + timeout
+    n = workers()
+    while n < expected and time.monotonic() < end:
+        time.sleep(0.01)
+        n = workers()
+    return n
 def tasks():
     return len(os.listdir("/proc/self/task"))
 """
@@ -272,12 +282,12 @@ est = clustor.KMeans(4, random_state=0)
 n = clustor.get_num_threads()
 print(before, tasks(), workers())
 est.fit(X)
-print(workers())
+print(settled_workers(n))
 with clustor.num_threads(1):
     est.fit(X)
-print(workers())
+print(settled_workers(n + 1))
 est.set_params(n_threads=3).fit(X)
-print(workers())
+print(settled_workers(n + 4))
 """
     )
     lines = out.splitlines()
@@ -305,7 +315,7 @@ def test_environment_in_a_fresh_process(env, expected):
 import numpy as np, clustor
 print(clustor.get_num_threads())
 clustor.KMeans(3, random_state=0).fit(np.random.default_rng(0).normal(size=(1000, 2)))
-print(workers())
+print(settled_workers(clustor.get_num_threads()))
 """,
         env=env,
     )
