@@ -166,11 +166,14 @@ def test_the_handlers_exception_is_the_one_raised():
 
 
 @pytest.mark.slow
-def test_interrupt_within_a_second_even_when_one_iteration_is_long():
+@pytest.mark.parametrize("algorithm", ["lloyd", "elkan"])
+def test_interrupt_within_a_second_even_when_one_iteration_is_long(algorithm):
     rng = np.random.default_rng(3)
-    # One pass over 200 000 × 2000 × 64 takes about 2 s on one core.
-    X = rng.normal(size=(200_000, 64)).astype(np.float32)
-    est = KMeans(2000, init=X[:2000].copy(), n_init=1, max_iter=2, tol=0, n_threads=1)
+    # One Lloyd pass over 200 000 × 2000 × 64 takes about 2 s on one core; Elkan's first
+    # pass over 100 000 × 500 × 64 (direct distances, bounds of 200 MB) takes longer.
+    n, k = (200_000, 2000) if algorithm == "lloyd" else (100_000, 500)
+    X = rng.normal(size=(n, 64)).astype(np.float32)
+    est = KMeans(k, init=X[:k].copy(), n_init=1, max_iter=2, tol=0, n_threads=1, algorithm=algorithm)
     timer, fired = _interrupt_after(0.3, "interrupt_main")
     with pytest.raises(KeyboardInterrupt):
         try:

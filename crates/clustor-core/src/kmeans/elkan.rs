@@ -8,7 +8,7 @@ use crate::error::Result;
 use crate::float::Float;
 use crate::matrix::MatRef;
 use crate::monitor::Monitor;
-use crate::parallel::{map_chunks_mut2, ChunkPlan};
+use crate::parallel::{map_chunks_mut_state, ChunkPlan};
 
 /// Half the distance between every pair of centers (k×k), and for each center half the
 /// distance to its nearest other center.
@@ -116,6 +116,13 @@ impl<T: Float> Step<'_, T> {
     }
 }
 
+/// What each chunk keeps across iterations: the bounds of its rows (`1 + k` per row: the
+/// upper bound, then the lower bound per center) and its partial center sums.
+struct ChunkState<T> {
+    bounds: Vec<T>,
+    sums: Sums,
+}
+
 pub(crate) fn run<T: Float>(
     x: MatRef<'_, T>,
     w: &[T],
@@ -128,16 +135,25 @@ pub(crate) fn run<T: Float>(
     let plan = ChunkPlan::new(n, (k * d + k) * 8);
     let mut centers = init.data().to_vec();
     let mut labels = vec![0i64; n];
-    let mut bounds = crate::error::try_vec(
+    // The bounds live with their chunks; the full size is asked for first, so that a too
+    // large problem fails with one clear message before anything is allocated.
+    drop(crate::error::try_vec(
         n * (k + 1),
         T::zero(),
         "algorithm='elkan' bounds (n_samples × (n_clusters+1))",
         "use algorithm='lloyd', which needs no per-cluster bounds",
-    )?;
+    )?);
+    let mut states: Vec<ChunkState<T>> = (0..plan.len())
+        .map(|c| ChunkState { bounds: vec![T::zero(); plan.range(c).len() * (k + 1)], sums: Sums::zeros(k, d) })
+        .collect();
+    // Work per row of a pass, at worst (every distance computed): sets how often Ctrl-C is polled.
+    let work = k * d;
     let (mut half, mut next) = half_distances(&centers, k, d);
     {
         let step = Step { x, w, centers: &centers, half: &half, next: &next, shift: None };
-        map_chunks_mut2(pool, plan, &mut labels, 1, &mut bounds, k + 1, |rows, lab, b| step.init_rows(rows, lab, b));
+        map_chunks_mut_state(pool, plan, &mut labels, 1, &mut states, work, mon, |rows, lab, st| {
+            step.init_rows(rows, lab, &mut st.bounds)
+        })?;
     }
     let mut old = vec![-1i64; n];
     let mut shift: Option<Vec<T>> = None;
@@ -146,15 +162,14 @@ pub(crate) fn run<T: Float>(
     for it in 0..cfg.max_iter {
         mon.check()?;
         n_iter = it + 1;
-        let parts = {
+        {
             let step = Step { x, w, centers: &centers, half: &half, next: &next, shift: shift.as_deref() };
-            map_chunks_mut2(pool, plan, &mut labels, 1, &mut bounds, k + 1, |rows, lab, b| {
-                let mut s = Sums::zeros(k, d);
-                step.iter_rows(rows, lab, b, Some(&mut s));
-                s
-            })
-        };
-        let total = Sums::total(&parts, k, d, pool);
+            map_chunks_mut_state(pool, plan, &mut labels, 1, &mut states, work, mon, |rows, lab, st| {
+                st.sums.clear();
+                step.iter_rows(rows, lab, &mut st.bounds, Some(&mut st.sums))
+            })?;
+        }
+        let total = Sums::total(states.iter().map(|st| &st.sums), k, d, pool);
         let (new_centers, sh) = update_centers(x, w, &labels, &centers, total, cfg.spherical, pool);
         (half, next) = half_distances(&new_centers, k, d);
         if cfg.verbose {
@@ -170,9 +185,9 @@ pub(crate) fn run<T: Float>(
     }
     if !conv.strict {
         let step = Step { x, w, centers: &centers, half: &half, next: &next, shift: shift.as_deref() };
-        map_chunks_mut2(pool, plan, &mut labels, 1, &mut bounds, k + 1, |rows, lab, b| {
-            step.iter_rows(rows, lab, b, None)
-        });
+        map_chunks_mut_state(pool, plan, &mut labels, 1, &mut states, work, mon, |rows, lab, st| {
+            step.iter_rows(rows, lab, &mut st.bounds, None)
+        })?;
     }
     let inertia = inertia(x, w, &centers, &labels, pool);
     Ok(Fit { centers, labels, inertia, n_iter })
