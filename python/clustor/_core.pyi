@@ -36,12 +36,14 @@ def kmeans_fit(
     spherical: bool,
     n_threads: int,
     verbose: bool,
+    checked: bool = False,
 ) -> tuple[npt.NDArray[Float], npt.NDArray[np.int64], float, int]: ...
 def kmeans_predict(
     x: npt.NDArray[Float],
     sample_weight: npt.NDArray[Float],
     centers: npt.NDArray[Float],
     n_threads: int,
+    checked: bool = False,
 ) -> tuple[npt.NDArray[np.int64], float]: ...
 def kmeans_transform(
     x: npt.NDArray[Float], centers: npt.NDArray[Float], n_threads: int

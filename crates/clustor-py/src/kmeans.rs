@@ -73,9 +73,10 @@ fn kmeans_random_init<'py>(
 
 type FitOut<'py> = (Bound<'py, PyAny>, Bound<'py, PyArray1<i64>>, f64, usize);
 
-/// One k-means run from given centers → (centers, labels, inertia, n_iter).
+/// One k-means run from given centers → (centers, labels, inertia, n_iter). `checked`: X
+/// was validated (finite) by the caller, so the core does not scan it again.
 #[pyfunction]
-#[pyo3(signature = (x, sample_weight, centers, max_iter, tol, algorithm, spherical, n_threads, verbose))]
+#[pyo3(signature = (x, sample_weight, centers, max_iter, tol, algorithm, spherical, n_threads, verbose, checked=false))]
 fn kmeans_fit<'py>(
     x: &Bound<'py, PyAny>,
     sample_weight: &Bound<'py, PyAny>,
@@ -86,6 +87,7 @@ fn kmeans_fit<'py>(
     spherical: bool,
     n_threads: usize,
     verbose: bool,
+    checked: bool,
 ) -> PyResult<FitOut<'py>> {
     let algorithm = match algorithm {
         "lloyd" => Algorithm::Lloyd,
@@ -98,12 +100,13 @@ fn kmeans_fit<'py>(
         w: &Bound<'py, PyAny>,
         c: &Bound<'py, PyAny>,
         cfg: &Config,
+        checked: bool,
     ) -> PyResult<FitOut<'py>> {
         let py = x.py();
         let (xa, wa, ca) = (mat::<T>("X", x)?, vec1::<T>("sample_weight", w)?, mat::<T>("init", c)?);
         let (xv, wv, cv) = (view("X", &xa)?, slice("sample_weight", &wa)?, view("init", &ca)?);
         let mon = PyMonitor::default();
-        match py.detach(|| kmeans::fit(xv, wv, cv, cfg, &mon)) {
+        match py.detach(|| kmeans::fit_with(xv, wv, cv, cfg, &mon, checked)) {
             Ok(f) => Ok((
                 array2(py, f.centers, cv.rows(), cv.cols())?.into_any(),
                 PyArray1::from_vec(py, f.labels),
@@ -113,30 +116,34 @@ fn kmeans_fit<'py>(
             Err(e) => Err(mon.into_pyerr(e)),
         }
     }
-    dispatch!(x, go(x, sample_weight, centers, &cfg))
+    dispatch!(x, go(x, sample_weight, centers, &cfg, checked))
 }
 
-/// Closest center of each sample → (labels, weighted inertia).
+/// Closest center of each sample → (labels, weighted inertia). `checked`: X was validated
+/// (finite) by the caller, so the core does not scan it again.
 #[pyfunction]
+#[pyo3(signature = (x, sample_weight, centers, n_threads, checked=false))]
 fn kmeans_predict<'py>(
     x: &Bound<'py, PyAny>,
     sample_weight: &Bound<'py, PyAny>,
     centers: &Bound<'py, PyAny>,
     n_threads: usize,
+    checked: bool,
 ) -> PyResult<(Bound<'py, PyArray1<i64>>, f64)> {
     fn go<'py, T: Scalar>(
         x: &Bound<'py, PyAny>,
         w: &Bound<'py, PyAny>,
         c: &Bound<'py, PyAny>,
         nt: usize,
+        checked: bool,
     ) -> PyResult<(Bound<'py, PyArray1<i64>>, f64)> {
         let py = x.py();
         let (xa, wa, ca) = (mat::<T>("X", x)?, vec1::<T>("sample_weight", w)?, mat::<T>("centers", c)?);
         let (xv, wv, cv) = (view("X", &xa)?, slice("sample_weight", &wa)?, view("centers", &ca)?);
-        let (labels, inertia) = py.detach(|| kmeans::predict(xv, wv, cv, nt)).map_err(to_pyerr)?;
+        let (labels, inertia) = py.detach(|| kmeans::predict_with(xv, wv, cv, nt, checked)).map_err(to_pyerr)?;
         Ok((PyArray1::from_vec(py, labels), inertia))
     }
-    dispatch!(x, go(x, sample_weight, centers, n_threads))
+    dispatch!(x, go(x, sample_weight, centers, n_threads, checked))
 }
 
 /// Euclidean distances of each sample to each center (n×k).

@@ -471,6 +471,7 @@ class KMeans(ClusterMixin, TransformerMixin, BaseEstimator):
                 spherical,
                 threads,
                 bool(self.verbose),
+                checked=True,  # X passed check_array: finite
             )
             if best is None or (inertia < best[2] and not _is_same_clustering(labels, best[1], k)):
                 best = (centers, labels, inertia, n_iter)
@@ -512,7 +513,7 @@ class KMeans(ClusterMixin, TransformerMixin, BaseEstimator):
         if self._metric() == "cosine":
             centers = _normalize_rows(centers)
         Xw, centers = _kernel_frame(Xw, centers, float(w.sum()), type(self).__name__, threads)
-        labels, inertia = _core.kmeans_predict(Xw, w, centers, threads)
+        labels, inertia = _core.kmeans_predict(Xw, w, centers, threads, checked=True)
         inertia = _unscale(inertia, w_scale)
         if self._metric() == "cosine":
             zero = np.einsum("ij,ij->i", Xw, Xw) == 0
