@@ -633,18 +633,22 @@ mod tests {
     #[test]
     fn blocked_center_sums_equal_row_by_row_sums() {
         let mut r = crate::rng::Rng::new(2);
-        let (n, d, k) = (50, 784, 10);
-        let x: Vec<f64> = (0..n * d).map(|_| r.uniform()).collect();
-        let w: Vec<f64> = (0..n).map(|_| r.uniform()).collect();
-        let labels: Vec<i64> = (0..n).map(|_| r.below(k) as i64).collect();
-        let mut a = Sums::zeros(k, d);
-        a.add_rows(&x, &w, &labels);
-        let mut b = Sums::zeros(k, d);
-        for i in 0..n {
-            b.add(&x[i * d..(i + 1) * d], w[i], labels[i] as usize);
+        // Rows shorter than a strip, a strip and a tail, many strips; unit and other weights.
+        for (n, d, k) in [(50, 784, 10), (37, 1, 3), (40, 15, 4), (41, 16, 5), (43, 17, 32), (9, 40, 12)] {
+            let x: Vec<f64> = (0..n * d).map(|_| r.uniform()).collect();
+            let labels: Vec<i64> = (0..n).map(|_| r.below(k) as i64).collect();
+            for unit in [false, true] {
+                let w: Vec<f64> = (0..n).map(|_| if unit { 1.0 } else { r.uniform() }).collect();
+                let mut a = Sums::zeros(k, d);
+                a.add_rows(&x, &w, &labels);
+                let mut b = Sums::zeros(k, d);
+                for i in 0..n {
+                    b.add(&x[i * d..(i + 1) * d], w[i], labels[i] as usize);
+                }
+                assert_eq!(a.sums, b.sums, "n={n} d={d} k={k} unit={unit}");
+                assert_eq!(a.weights, b.weights);
+            }
         }
-        assert_eq!(a.sums, b.sums);
-        assert_eq!(a.weights, b.weights);
     }
 
     #[test]
