@@ -106,10 +106,11 @@ fn try_vec_paged<T: Clone>(len: usize, value: T, what: &str, advice: &str, huge:
 fn advise_huge_pages(ptr: *mut u8, bytes: usize) {
     #[cfg(target_os = "linux")]
     {
+        use std::os::raw::{c_int, c_void};
         const PAGE: usize = 4096;
-        const MADV_HUGEPAGE: std::os::raw::c_int = 14;
+        const MADV_HUGEPAGE: c_int = 14;
         extern "C" {
-            fn madvise(addr: *mut std::os::raw::c_void, len: usize, advice: std::os::raw::c_int) -> std::os::raw::c_int;
+            fn madvise(addr: *mut c_void, len: usize, advice: c_int) -> c_int;
         }
         if bytes < 4 << 20 {
             return;
@@ -119,7 +120,7 @@ fn advise_huge_pages(ptr: *mut u8, bytes: usize) {
         // SAFETY: the range lies inside an allocation this process owns; MADV_HUGEPAGE only
         // changes how the kernel backs it, never its contents. Failure (no THP) is harmless.
         unsafe {
-            madvise(start as *mut std::os::raw::c_void, end - start, MADV_HUGEPAGE);
+            madvise(start as *mut c_void, end - start, MADV_HUGEPAGE);
         }
     }
     #[cfg(not(target_os = "linux"))]
