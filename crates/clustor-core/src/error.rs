@@ -75,13 +75,54 @@ pub type Result<T> = std::result::Result<T, ClustorError>;
 
 /// Reserves `len` elements, turning an allocation failure into [`ClustorError::OutOfMemory`].
 pub fn try_vec<T: Clone>(len: usize, value: T, what: &str, advice: &str) -> Result<Vec<T>> {
-    let mut v = Vec::new();
+    try_vec_paged(len, value, what, advice, false)
+}
+
+/// [`try_vec`] for a large buffer read with little locality (a condensed distance matrix read
+/// by columns): asks the OS to back it with huge pages where it can (Linux transparent huge
+/// pages in `madvise` mode), so that scattered reads do not miss the TLB on every element.
+pub fn try_vec_huge<T: Clone>(len: usize, value: T, what: &str, advice: &str) -> Result<Vec<T>> {
+    try_vec_paged(len, value, what, advice, true)
+}
+
+fn try_vec_paged<T: Clone>(len: usize, value: T, what: &str, advice: &str, huge: bool) -> Result<Vec<T>> {
+    let mut v: Vec<T> = Vec::new();
     let bytes = len.saturating_mul(std::mem::size_of::<T>());
     v.try_reserve_exact(len).map_err(|_| ClustorError::OutOfMemory {
         what: what.to_string(),
         bytes,
         advice: advice.to_string(),
     })?;
+    if huge {
+        // Before the first write, so that the pages are huge from the first fault.
+        advise_huge_pages(v.as_mut_ptr().cast(), bytes);
+    }
     v.resize(len, value);
     Ok(v)
+}
+
+/// Hints that `bytes` from `ptr` be backed by transparent huge pages (a no-op where there
+/// are none, or for buffers under 4 MiB).
+fn advise_huge_pages(ptr: *mut u8, bytes: usize) {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::raw::{c_int, c_void};
+        const PAGE: usize = 4096;
+        const MADV_HUGEPAGE: c_int = 14;
+        extern "C" {
+            fn madvise(addr: *mut c_void, len: usize, advice: c_int) -> c_int;
+        }
+        if bytes < 4 << 20 {
+            return;
+        }
+        let start = (ptr as usize).div_ceil(PAGE) * PAGE;
+        let end = (ptr as usize + bytes) / PAGE * PAGE;
+        // SAFETY: the range lies inside an allocation this process owns; MADV_HUGEPAGE only
+        // changes how the kernel backs it, never its contents. Failure (no THP) is harmless.
+        unsafe {
+            madvise(start as *mut c_void, end - start, MADV_HUGEPAGE);
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = (ptr, bytes);
 }

@@ -23,7 +23,7 @@ pub mod nn_chain;
 use rayon::prelude::*;
 
 use crate::distance::{chebyshev_dist, cityblock_dist, cosine_dist, dot, sq_dist};
-use crate::error::{try_vec, ClustorError, Result};
+use crate::error::{try_vec_huge, ClustorError, Result};
 use crate::float::Float;
 use crate::matrix::MatRef;
 use crate::monitor::Monitor;
@@ -194,7 +194,7 @@ pub fn pdist<T: Float>(x: MatRef<'_, T>, metric: Metric, n_threads: usize, mon: 
 pub(crate) fn pdist_points(pts: &Points, n_threads: usize, mon: &dyn Monitor) -> Result<Vec<f64>> {
     let n = pts.n;
     let len = n * n.saturating_sub(1) / 2;
-    let mut out = try_vec(len, 0.0f64, "the condensed distance matrix", MATRIX_ADVICE)?;
+    let mut out = try_vec_huge(len, 0.0f64, "the condensed distance matrix", MATRIX_ADVICE)?;
     let pool = parallel::pool(n_threads)?;
     // Row i owns out[ci(i, i+1) .. ci(i, i+1) + n-i-1]; cut the vector into row slices.
     let mut rows: Vec<(usize, &mut [f64])> = Vec::with_capacity(n);
@@ -337,7 +337,7 @@ pub fn linkage_condensed_owned(d: &mut [f64], n: usize, method: Method, mon: &dy
 
 /// Like [`linkage_condensed_owned`] for a borrowed vector (copied once, as SciPy does).
 pub fn linkage_condensed<T: Float>(d: &[T], n: usize, method: Method, mon: &dyn Monitor) -> Result<Vec<f64>> {
-    let mut work = try_vec(d.len(), 0.0f64, "a copy of the condensed distance matrix", MATRIX_ADVICE)?;
+    let mut work = try_vec_huge(d.len(), 0.0f64, "a copy of the condensed distance matrix", MATRIX_ADVICE)?;
     for (w, v) in work.iter_mut().zip(d) {
         *w = v.as_f64();
     }
@@ -402,6 +402,62 @@ mod tests {
                 assert_eq!(a[4 * r + 1], b[4 * r + 1], "{method:?} row {r}");
                 assert!((a[4 * r + 2] - b[4 * r + 2]).abs() <= 1e-10 * b[4 * r + 2].abs(), "{method:?}");
                 assert_eq!(a[4 * r + 3], b[4 * r + 3]);
+            }
+        }
+    }
+
+    /// Naive O(n³) agglomeration: merge the globally closest live pair (the merged cluster
+    /// takes the larger position), update by Lance–Williams.
+    fn naive(d0: &[f64], n: usize, method: Method) -> Vec<f64> {
+        let mut d = vec![f64::INFINITY; n * n];
+        for i in 0..n {
+            for j in i + 1..n {
+                d[i * n + j] = d0[condensed_index(n, i, j)];
+                d[j * n + i] = d[i * n + j];
+            }
+        }
+        let mut size = vec![1.0; n];
+        let mut live = vec![true; n];
+        let mut merges = Vec::new();
+        for _ in 0..n - 1 {
+            let mut best = (f64::INFINITY, 0, 0);
+            for i in (0..n).filter(|&i| live[i]) {
+                for j in (i + 1..n).filter(|&j| live[j]) {
+                    if d[i * n + j] < best.0 {
+                        best = (d[i * n + j], i, j);
+                    }
+                }
+            }
+            let (dxy, x, y) = best;
+            let (nx, ny) = (size[x], size[y]);
+            live[x] = false;
+            for i in (0..n).filter(|&i| live[i] && i != y) {
+                let v = method.update(d[i * n + x], d[i * n + y], dxy, nx, ny, size[i]);
+                d[i * n + y] = v;
+                d[y * n + i] = v;
+            }
+            size[y] = nx + ny;
+            merges.push((x, y, dxy));
+        }
+        label(merges, n, false)
+    }
+
+    #[test]
+    fn nn_chain_matches_naive_agglomeration() {
+        // Small and larger n: the chain's column loops and their prefetches cross the first
+        // row (base −1), the last row, and stretches shorter than the prefetch distance.
+        for (n, seed) in [(2, 1), (3, 2), (5, 3), (40, 4), (301, 5)] {
+            let x = random(n, 3, seed);
+            let m = MatRef::new("x", &x, n, 3).unwrap();
+            let d0 = pdist(m, Metric::Euclidean, 1, &Silent).unwrap();
+            for method in [Method::Complete, Method::Average, Method::Weighted, Method::Ward] {
+                let want = naive(&d0, n, method);
+                let got = linkage_condensed(&d0, n, method, &Silent).unwrap();
+                for r in 0..n - 1 {
+                    let (a, b) = (&got[4 * r..4 * r + 4], &want[4 * r..4 * r + 4]);
+                    assert_eq!((a[0], a[1], a[3]), (b[0], b[1], b[3]), "{method:?} n={n} row {r}");
+                    assert!((a[2] - b[2]).abs() <= 1e-12 * b[2], "{method:?} n={n} row {r}: {a:?} {b:?}");
+                }
             }
         }
     }
