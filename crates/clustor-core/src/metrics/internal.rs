@@ -1,13 +1,14 @@
 //! Internal validation metrics: scores from the data and the labels alone.
 //!
 //! - [`silhouette_samples`]: the silhouette coefficient of every sample. Rows are streamed in
-//!   chunks and each row's per-cluster distance sums are accumulated in f64 over all samples,
-//!   so memory stays O(n·d + chunk·k) instead of the n×n distance matrix.
+//!   strips and each distance, computed once, is added in f64 to both samples' per-cluster
+//!   sums, so memory stays O(n·d + n·k) instead of the n×n distance matrix.
 //! - [`calinski_harabasz_score`], [`davies_bouldin_score`]: two passes over the rows, one
 //!   for the cluster means and one for the dispersions around them.
 //!
 //! All passes run on the shared chunked-parallel pattern ([`parallel::map_chunks_mut_state`],
-//! [`parallel::map_chunks_polled`]): a chunk plan fixed by the sizes, partial results
+//! [`parallel::map_chunks_polled`], [`parallel::fold_chunks_polled`]): a chunk plan fixed by
+//! the sizes, partial results
 //! reduced in chunk order, the monitor polled between batches. So results do not depend on
 //! the number of threads.
 
@@ -134,11 +135,11 @@ fn unit_rows<T: Float>(x: MatRef<'_, T>) -> Vec<T> {
 /// sums only; against the samples after `e` it adds every distance both to its row's sum
 /// for the column's cluster and to a per-strip column sum (one value per later sample and
 /// per cluster of the strip). The strips' results are folded on the calling thread in strip
-/// order: a strip's column sums into the n×k totals, and its rows' coefficients finished
+/// order: a strip's column sums into the k×n totals, and its rows' coefficients finished
 /// from their row sums and the column totals of the earlier strips (all folded by then).
 /// Every value is thus summed in a fixed order, whatever the thread count or the batching.
 ///
-/// With `symmetric` false (chosen when the n×k totals would pass [`SYMMETRIC_BUDGET`]),
+/// With `symmetric` false (chosen when the k×n totals would pass [`SYMMETRIC_BUDGET`]),
 /// every strip meets all the samples instead (each distance computed twice) and memory
 /// stays O(n·d + strip·k).
 #[allow(clippy::too_many_arguments)]
@@ -211,8 +212,8 @@ fn sorted_stream<M: ColumnDistance, T: Float>(
                 let own = cluster[p];
                 let mine = &row_sums[r * k..(r + 1) * k];
                 if symmetric {
-                    for ((a, &t), &v) in acc.iter_mut().zip(&col_totals[p * k..(p + 1) * k]).zip(mine) {
-                        *a = t + v;
+                    for (c, (a, &v)) in acc.iter_mut().zip(mine).enumerate() {
+                        *a = col_totals[c * n + p] + v;
                     }
                 } else {
                     acc.copy_from_slice(mine);
@@ -225,8 +226,8 @@ fn sorted_stream<M: ColumnDistance, T: Float>(
             let w = n - rows.end;
             if symmetric && w > 0 {
                 for (a, part) in (cluster[rows.start]..).zip(col_sums.chunks_exact(w)) {
-                    for (j, &v) in (rows.end..).zip(part) {
-                        col_totals[j * k + a] += v;
+                    for (t, &v) in col_totals[a * n + rows.end..(a + 1) * n].iter_mut().zip(part) {
+                        *t += v;
                     }
                 }
             }
@@ -358,16 +359,20 @@ fn precomputed_stream<T: Float>(
     let mut out = vec![0.0f64; n];
     let mut states = vec![(); plan.len()];
     parallel::map_chunks_mut_state(pool, plan, &mut out, 1, &mut states, n, mon, |rows, s, _| {
-        let mut acc = vec![0.0f64; k];
+        // Four sums per cluster, by column position modulo 4, combined in a fixed order:
+        // consecutive columns of one cluster then do not wait on each other's adds.
+        let mut acc = vec![[0.0f64; 4]; k];
+        let mut sums = vec![0.0f64; k];
         for (r, i) in rows.enumerate() {
-            acc.fill(0.0);
+            acc.fill([0.0; 4]);
             for (j, (&v, &l)) in x.row(i).iter().zip(labels).enumerate() {
                 // The diagonal is left out (checked to be about 0 by the caller).
-                if j != i {
-                    acc[l as usize] += v.as_f64();
-                }
+                acc[l as usize][j & 3] += if j == i { 0.0 } else { v.as_f64() };
             }
-            s[r] = coefficient(&acc, labels[i] as usize, counts);
+            for (t, a) in sums.iter_mut().zip(&acc) {
+                *t = (a[0] + a[1]) + (a[2] + a[3]);
+            }
+            s[r] = coefficient(&sums, labels[i] as usize, counts);
         }
     })?;
     Ok(out)
