@@ -268,6 +268,47 @@ def test_silhouette_manhattan_equals_sklearn(dtype):
     )
 
 
+@pytest.mark.parametrize("metric", ["euclidean", "manhattan", "cosine"])
+@pytest.mark.parametrize("n", [67, 131, 203])
+def test_silhouette_odd_sizes_equal_sklearn(metric, n):
+    # n off every block size of the kernel (strips of 64, groups of 4, 8 columns), clusters of
+    # uneven sizes, one of them a single sample, labels in no order.
+    rng = np.random.default_rng(n)
+    X = rng.normal(size=(n, 5)) + rng.integers(0, 3, size=(n, 1)) * 3.0
+    y = rng.integers(0, 6, n)
+    y[n // 2] = 9
+    ours = silhouette_samples(X, y, metric=metric)
+    theirs = skm.silhouette_samples(X, y, metric=metric)
+    assert ours[n // 2] == 0.0
+    np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-14)
+    assert silhouette_score(X, y, metric=metric) == pytest.approx(
+        skm.silhouette_score(X, y, metric=metric), rel=1e-12
+    )
+
+
+def test_silhouette_equal_nearest_clusters_by_hand():
+    # 0, 2 | -5 | 5: from 0 the other two clusters are both at 5 (a = 2, b = 5); from 2 the
+    # cluster at 5 is nearer (a = 2, b = 3). Singletons score 0.
+    X = [[0.0], [2.0], [-5.0], [5.0]]
+    s = silhouette_samples(X, [0, 0, 1, 2])
+    np.testing.assert_array_equal(s, [0.6, 1 / 3, 0.0, 0.0])
+    np.testing.assert_allclose(s, skm.silhouette_samples(X, [0, 0, 1, 2]), rtol=1e-15)
+
+
+@pytest.mark.parametrize("metric", ["euclidean", "manhattan", "cosine"])
+def test_silhouette_threads_identical_every_metric(metric):
+    # Many strips of uneven work, so that 2 threads really split them differently.
+    X, y = blobs(n=1003, d=7, k=5, seed=11)
+    with clustor.num_threads(1):
+        one = silhouette_samples(X, y, metric=metric)
+        one32 = silhouette_samples(X.astype(np.float32), y, metric=metric)
+    two = silhouette_samples(X, y, metric=metric, n_threads=2)
+    two32 = silhouette_samples(X.astype(np.float32), y, metric=metric, n_threads=2)
+    np.testing.assert_array_equal(one, two)
+    np.testing.assert_array_equal(one32, two32)
+    np.testing.assert_allclose(one, skm.silhouette_samples(X, y, metric=metric), rtol=1e-12)
+
+
 def test_silhouette_exclude_noise():
     X, y = blobs(n=300, seed=4)
     y = y.copy()

@@ -203,18 +203,42 @@ where
     R: Send,
     F: Fn(Range<usize>) -> R + Sync,
 {
+    let mut out = Vec::with_capacity(plan.len());
+    fold_chunks_polled(pool, plan, work_per_row, mon, f, |_, r| out.push(r))?;
+    Ok(out)
+}
+
+/// Like [`map_chunks_polled`], handing each chunk's result to `fold(c, result)` on the
+/// calling thread, in chunk order, as soon as its batch is done: partial results that are
+/// large (one value per row of the whole problem) are reduced and dropped batch by batch
+/// instead of all being held at once. The order of the `fold` calls never depends on the
+/// batching or the thread count.
+pub fn fold_chunks_polled<R, F, G>(
+    pool: &rayon::ThreadPool,
+    plan: ChunkPlan,
+    work_per_row: usize,
+    mon: &dyn Monitor,
+    f: F,
+    mut fold: G,
+) -> Result<()>
+where
+    R: Send,
+    F: Fn(Range<usize>) -> R + Sync,
+    G: FnMut(usize, R),
+{
     let chunk_work = plan.chunk_rows().saturating_mul(work_per_row.max(1));
     let batch = (POLL_WORK / chunk_work.max(1)).max(pool.current_num_threads()).max(1);
-    let mut out = Vec::with_capacity(plan.len());
     let mut first = 0;
     while first < plan.len() {
         mon.check()?;
         let last = (first + batch).min(plan.len());
         let part: Vec<R> = pool.install(|| (first..last).into_par_iter().map(|c| f(plan.range(c))).collect());
-        out.extend(part);
+        for (c, r) in (first..).zip(part) {
+            fold(c, r);
+        }
         first = last;
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Like [`map_chunks_mut`] with two per-row outputs: `a` (`wa` values per row) and `b`
@@ -353,6 +377,24 @@ mod tests {
         }
         let r = map_chunks_polled(&pool(1).unwrap(), plan, 1, &Stop, |rows| rows.start);
         assert_eq!(r.unwrap_err(), ClustorError::Interrupted);
+    }
+
+    #[test]
+    fn folds_run_in_chunk_order_for_any_batching() {
+        let plan = ChunkPlan::with_chunk_rows(95, 10);
+        for (threads, work) in [(1, 1), (2, 1), (2, POLL_WORK)] {
+            let mut seen = Vec::new();
+            fold_chunks_polled(
+                &pool(threads).unwrap(),
+                plan,
+                work,
+                &Silent,
+                |rows| rows.start,
+                |c, r| seen.push((c, r)),
+            )
+            .unwrap();
+            assert_eq!(seen, (0..10).map(|c| (c, c * 10)).collect::<Vec<_>>());
+        }
     }
 
     #[test]

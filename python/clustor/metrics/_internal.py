@@ -60,7 +60,8 @@ def _check_precomputed(D: np.ndarray) -> None:
             f"Precomputed metric requires shape (n_queries, n_indexed). Got ({n}, {m}) "
             f"for {n} indexed."
         )
-    if (D < 0).any():
+    # A reduction, not an n × n mask: the matrix is the one large thing here.
+    if D.min() < 0:
         raise ValueError("Negative values in data passed to precomputed distance matrix.")
     if np.any(np.abs(D.diagonal()) > np.finfo(D.dtype).eps * 100):
         raise ValueError(
@@ -123,10 +124,11 @@ def silhouette_samples(
     ``b`` its smallest mean distance to the members of another cluster; the coefficient is
     ``(b - a) / max(a, b)``, between -1 and 1. A sample alone in its cluster scores 0.
 
-    Computed in Rust by streaming over the rows in chunks, in parallel, without an
-    n × n distance matrix (memory O(n·d)); time is O(n²·d). Distances are computed
-    directly (not through ``‖x‖² − 2x·y + ‖y‖²``) and summed in float64, also for float32
-    input. The result does not depend on the number of threads.
+    Computed in Rust by streaming over the rows in strips, in parallel, without an
+    n × n distance matrix (memory O(n·d + n·k)); each of the n(n-1)/2 distances is computed
+    once, so time is O(n²·d / 2). Distances are computed directly (not through
+    ``‖x‖² − 2x·y + ‖y‖²``) and summed in float64, also for float32 input. The result does
+    not depend on the number of threads.
 
     Parameters
     ----------

@@ -1,17 +1,21 @@
 //! Internal validation metrics: scores from the data and the labels alone.
 //!
 //! - [`silhouette_samples`]: the silhouette coefficient of every sample. Rows are streamed in
-//!   chunks and each row's per-cluster distance sums are accumulated in f64 over all samples,
-//!   so memory stays O(n·d + chunk·k) instead of the n×n distance matrix.
+//!   strips and each distance, computed once, is added in f64 to both samples' per-cluster
+//!   sums, so memory stays O(n·d + n·k) instead of the n×n distance matrix.
 //! - [`calinski_harabasz_score`], [`davies_bouldin_score`]: two passes over the rows, one
 //!   for the cluster means and one for the dispersions around them.
 //!
 //! All passes run on the shared chunked-parallel pattern ([`parallel::map_chunks_mut_state`],
-//! [`parallel::map_chunks_polled`]): a chunk plan fixed by the sizes, partial results
+//! [`parallel::map_chunks_polled`], [`parallel::fold_chunks_polled`]): a chunk plan fixed by
+//! the sizes, partial results
 //! reduced in chunk order, the monitor polled between batches. So results do not depend on
 //! the number of threads.
 
-use crate::distance::{dot, sq_dist, with_avx2, Vectorize};
+use crate::distance::{
+    column_block, column_single, dot, sq_dist, with_avx2, ColumnDistance, Euclid, Manhattan, UnitCosine, Vectorize,
+    COL_LANES,
+};
 use crate::error::{ClustorError, Result};
 use crate::float::Float;
 use crate::matrix::MatRef;
@@ -32,13 +36,9 @@ pub enum Metric {
     Precomputed,
 }
 
-/// Rows per silhouette chunk. Each row costs a pass over all n samples, so even small
-/// chunks amortise the bookkeeping, and small chunks balance the pool.
+/// Rows per chunk of the precomputed silhouette. Each row costs a pass over all n samples,
+/// so even small chunks amortise the bookkeeping, and small chunks balance the pool.
 const CHUNK_ROWS: usize = 32;
-
-/// Samples per column block: a chunk's rows meet one block of samples at a time, so the
-/// block stays in cache while every row of the chunk is run against it.
-const COL_BLOCK: usize = 256;
 
 /// Labels as cluster indices, checked to lie in `0..k`, with the size of every cluster.
 fn checked_labels(labels: &[i64], n: usize, k: usize) -> Result<Vec<usize>> {
@@ -99,13 +99,15 @@ pub fn silhouette_samples<T: Float>(
     }
     check_number_of_labels(n_clusters, n)?;
     let pool = parallel::pool(n_threads)?;
+    let sym = n.saturating_mul(n_clusters) <= SYMMETRIC_BUDGET;
+    let d = x.cols();
     match metric {
         Metric::Precomputed => precomputed_stream(x, labels, &counts, &pool, mon),
-        Metric::Euclidean => sorted_stream::<Euclid, T>(x.data(), n, x.cols(), labels, &counts, &pool, mon),
-        Metric::Manhattan => sorted_stream::<Manhattan, T>(x.data(), n, x.cols(), labels, &counts, &pool, mon),
+        Metric::Euclidean => sorted_stream::<Euclid, T>(x.data(), n, d, labels, &counts, sym, &pool, mon),
+        Metric::Manhattan => sorted_stream::<Manhattan, T>(x.data(), n, d, labels, &counts, sym, &pool, mon),
         Metric::Cosine => {
             let unit = unit_rows(x);
-            sorted_stream::<Cosine, T>(&unit, n, x.cols(), labels, &counts, &pool, mon)
+            sorted_stream::<UnitCosine, T>(&unit, n, d, labels, &counts, sym, &pool, mon)
         }
     }
 }
@@ -123,73 +125,31 @@ fn unit_rows<T: Float>(x: MatRef<'_, T>) -> Vec<T> {
     out
 }
 
-/// A distance computed feature by feature into a buffer of partial values, one per column
-/// sample, then finished into distances and summed. Written so that the loops over the
-/// columns vectorise (4 f64 wide under AVX2).
-trait ColumnDistance {
-    /// Adds feature `xl` of the row against the same feature of the columns.
-    fn add(xl: f64, col: &[f64], buf: &mut [f64]);
-    /// The distance from a finished partial value.
-    fn finish(v: f64) -> f64;
-}
-
-struct Euclid;
-impl ColumnDistance for Euclid {
-    #[inline(always)]
-    fn add(xl: f64, col: &[f64], buf: &mut [f64]) {
-        for (b, &v) in buf.iter_mut().zip(col) {
-            let t = xl - v;
-            *b += t * t;
-        }
-    }
-    #[inline(always)]
-    fn finish(v: f64) -> f64 {
-        v.sqrt()
-    }
-}
-
-struct Manhattan;
-impl ColumnDistance for Manhattan {
-    #[inline(always)]
-    fn add(xl: f64, col: &[f64], buf: &mut [f64]) {
-        for (b, &v) in buf.iter_mut().zip(col) {
-            *b += (xl - v).abs();
-        }
-    }
-    #[inline(always)]
-    fn finish(v: f64) -> f64 {
-        v
-    }
-}
-
-struct Cosine;
-impl ColumnDistance for Cosine {
-    #[inline(always)]
-    fn add(xl: f64, col: &[f64], buf: &mut [f64]) {
-        for (b, &v) in buf.iter_mut().zip(col) {
-            *b += xl * v;
-        }
-    }
-    #[inline(always)]
-    fn finish(v: f64) -> f64 {
-        // 1 − ⟨u, v⟩ of unit rows, clipped to [0, 2] as scikit-learn does.
-        (1.0 - v).clamp(0.0, 2.0)
-    }
-}
-
-/// Silhouette of every sample from per-cluster distance sums, with the columns (all
-/// samples) sorted by cluster and transposed to f64 (d × n, O(n·d) memory): each row's sum
-/// over a cluster is then a run of contiguous columns, computed a block at a time by
-/// vectorised loops, with no scattered adds. Rows go in chunks of [`CHUNK_ROWS`] on the
-/// shared pattern; every (row, cluster) sum runs in a fixed order on one thread, so neither
-/// the batching nor the thread count changes a bit. Distances are in f64 for every `T`
-/// (scikit-learn also computes float32 euclidean distances in float64).
+/// Silhouette of every sample from per-cluster distance sums, with the samples sorted by
+/// cluster (each cluster a run of positions), kept both row-major and feature-major in f64
+/// (O(n·d) memory). Distances are in f64 for every `T` (scikit-learn also computes float32
+/// euclidean distances in float64).
+///
+/// Each distance is computed once: strip p (rows `s..e` of the sorted order, a chunk of the
+/// shared pattern) meets the samples from `s` on. Against its own rows it adds to its row
+/// sums only; against the samples after `e` it adds every distance both to its row's sum
+/// for the column's cluster and to a per-strip column sum (one value per later sample and
+/// per cluster of the strip). The strips' results are folded on the calling thread in strip
+/// order: a strip's column sums into the k×n totals, and its rows' coefficients finished
+/// from their row sums and the column totals of the earlier strips (all folded by then).
+/// Every value is thus summed in a fixed order, whatever the thread count or the batching.
+///
+/// With `symmetric` false (chosen when the k×n totals would pass [`SYMMETRIC_BUDGET`]),
+/// every strip meets all the samples instead (each distance computed twice) and memory
+/// stays O(n·d + strip·k).
+#[allow(clippy::too_many_arguments)]
 fn sorted_stream<M: ColumnDistance, T: Float>(
     x: &[T],
     n: usize,
     d: usize,
     labels: &[i64],
     counts: &[usize],
+    symmetric: bool,
     pool: &rayon::ThreadPool,
     mon: &dyn Monitor,
 ) -> Result<Vec<f64>> {
@@ -198,113 +158,188 @@ fn sorted_stream<M: ColumnDistance, T: Float>(
     for c in 0..k {
         offsets[c + 1] = offsets[c] + counts[c];
     }
+    // order[p]: the sample at sorted position p (stable within a cluster).
     let mut next = offsets.clone();
-    let mut xt = vec![0.0f64; n * d];
+    let mut order = vec![0usize; n];
     for (i, &l) in labels.iter().enumerate() {
-        let p = next[l as usize];
+        order[next[l as usize]] = i;
         next[l as usize] += 1;
+    }
+    let cluster: Vec<usize> = order.iter().map(|&i| labels[i] as usize).collect();
+    let mut xt = vec![0.0f64; n * d];
+    let mut xs = vec![0.0f64; n * d];
+    for (p, &i) in order.iter().enumerate() {
         for (f, &v) in x[i * d..(i + 1) * d].iter().enumerate() {
             xt[f * n + p] = v.as_f64();
+            xs[p * d + f] = v.as_f64();
         }
     }
-    let plan = ChunkPlan::with_chunk_rows(n, CHUNK_ROWS);
+    let plan = ChunkPlan::with_chunk_rows(n, STRIP_ROWS);
+    let mut col_totals = if symmetric { vec![0.0f64; n * k] } else { Vec::new() };
     let mut out = vec![0.0f64; n];
-    let mut states = vec![(); plan.len()];
-    let work_per_row = n.saturating_mul(d.max(1));
-    parallel::map_chunks_mut_state(pool, plan, &mut out, 1, &mut states, work_per_row, mon, |rows, s, _| {
-        let xr: Vec<f64> = x[rows.start * d..rows.end * d].iter().map(|v| v.as_f64()).collect();
-        let mut sums = vec![0.0f64; rows.len() * k];
-        with_avx2(SortedSums::<M> {
-            xt: &xt,
-            n,
-            d,
-            xr: &xr,
-            offsets: &offsets,
-            sums: &mut sums,
-            metric: std::marker::PhantomData,
-        });
-        for (r, i) in rows.enumerate() {
-            let own = labels[i] as usize;
-            // The row met itself among its cluster's columns: take that term back out
-            // (0 for euclidean and manhattan; for cosine, 1 for a zero row).
-            let row = &xr[r * d..(r + 1) * d];
-            let mut own_buf = [0.0f64];
-            for &v in row {
-                M::add(v, &[v], &mut own_buf);
+    let mut acc = vec![0.0f64; k];
+    let work_per_row = (if symmetric { n / 2 } else { n }).max(1).saturating_mul(d.max(1));
+    let (xt, xs, offsets, cluster) = (&xt, &xs, &offsets, &cluster);
+    parallel::fold_chunks_polled(
+        pool,
+        plan,
+        work_per_row,
+        mon,
+        |rows| {
+            let (cols_from, partial_from) = if symmetric { (rows.start, rows.end) } else { (0, n) };
+            let strip_clusters = cluster[rows.end - 1] - cluster[rows.start] + 1;
+            let mut row_sums = vec![0.0f64; rows.len() * k];
+            let mut col_sums = vec![0.0f64; strip_clusters * (n - partial_from)];
+            with_avx2(StripSums::<M> {
+                xt,
+                xs,
+                n,
+                d,
+                offsets,
+                cluster,
+                rows,
+                cols_from,
+                partial_from,
+                row_sums: &mut row_sums,
+                col_sums: &mut col_sums,
+                metric: std::marker::PhantomData,
+            });
+            (row_sums, col_sums)
+        },
+        |c, (row_sums, col_sums)| {
+            let rows = plan.range(c);
+            for (r, p) in rows.clone().enumerate() {
+                let own = cluster[p];
+                let mine = &row_sums[r * k..(r + 1) * k];
+                if symmetric {
+                    for (c, (a, &v)) in acc.iter_mut().zip(mine).enumerate() {
+                        *a = col_totals[c * n + p] + v;
+                    }
+                } else {
+                    acc.copy_from_slice(mine);
+                }
+                // The row met itself among its cluster's columns: take that term back out
+                // (0 for euclidean and manhattan; for cosine, 1 for a zero row).
+                acc[own] -= column_single::<M>(&xs[p * d..(p + 1) * d], xt, n, p);
+                out[order[p]] = coefficient(&acc, own, counts);
             }
-            let acc = &mut sums[r * k..(r + 1) * k];
-            acc[own] -= M::finish(own_buf[0]);
-            s[r] = coefficient(acc, own, counts);
-        }
-    })?;
+            let w = n - rows.end;
+            if symmetric && w > 0 {
+                for (a, part) in (cluster[rows.start]..).zip(col_sums.chunks_exact(w)) {
+                    for (t, &v) in col_totals[a * n + rows.end..(a + 1) * n].iter_mut().zip(part) {
+                        *t += v;
+                    }
+                }
+            }
+        },
+    )?;
     Ok(out)
 }
 
-/// Columns handled together by [`SortedSums`]: their partial values stay in registers
-/// (two AVX2 vectors of f64) across all the features.
-const LANES: usize = 8;
+/// Rows per strip of the silhouette pass: 16 groups of [`ROW_GROUP`]; small enough that the
+/// strips of one batch balance the pool and their column sums stay small.
+const STRIP_ROWS: usize = 64;
 
-/// Distance sums of a chunk's rows (`xr`: rows × d, f64) to every cluster (out: rows × k),
-/// run through [`with_avx2`]. Each (row, cluster) sum keeps [`LANES`] lane totals, one per
-/// column position modulo [`LANES`], plus a tail, combined in a fixed order at the end.
-struct SortedSums<'a, M> {
+/// Rows run together through [`column_block`].
+const ROW_GROUP: usize = 4;
+
+/// Largest n·k for the symmetric silhouette pass: its column totals take n·k f64 (256 MiB).
+const SYMMETRIC_BUDGET: usize = 1 << 25;
+
+/// One strip's distance sums (see [`sorted_stream`]), run through [`with_avx2`]: its rows
+/// (`rows`, sorted positions) against the columns from `cols_from` on. Out: `row_sums`
+/// (rows × k), and for the columns from `partial_from` on, `col_sums` (one run of
+/// `n − partial_from` values per cluster of the strip, from its first).
+struct StripSums<'a, M> {
     xt: &'a [f64],
+    xs: &'a [f64],
     n: usize,
     d: usize,
-    xr: &'a [f64],
     offsets: &'a [usize],
-    sums: &'a mut [f64],
+    cluster: &'a [usize],
+    rows: std::ops::Range<usize>,
+    cols_from: usize,
+    partial_from: usize,
+    row_sums: &'a mut [f64],
+    col_sums: &'a mut [f64],
     metric: std::marker::PhantomData<M>,
 }
 
-impl<M: ColumnDistance> Vectorize for SortedSums<'_, M> {
+impl<M: ColumnDistance> Vectorize for StripSums<'_, M> {
     type Out = ();
     #[inline(always)]
-    fn run(self) {
-        let (n, d) = (self.n, self.d);
-        let k = self.offsets.len() - 1;
-        let rows = self.xr.len() / d.max(1);
-        let mut lanes = vec![[0.0f64; LANES]; rows * k];
-        let mut tails = vec![0.0f64; rows * k];
-        for c in 0..k {
-            let (first, last) = (self.offsets[c], self.offsets[c + 1]);
-            let full_end = first + (last - first) / LANES * LANES;
-            let mut start = first;
-            // Blocks of columns that stay in L1 while every row of the chunk meets them.
-            while start < full_end {
-                let end = (start + COL_BLOCK).min(full_end);
-                for r in 0..rows {
-                    let xi = &self.xr[r * d..(r + 1) * d];
-                    let mut tot = lanes[r * k + c];
-                    let mut j = start;
-                    while j < end {
-                        let mut acc = [0.0f64; LANES];
-                        for (l, &xl) in xi.iter().enumerate() {
-                            let col: &[f64; LANES] = self.xt[l * n + j..l * n + j + LANES].try_into().unwrap();
-                            M::add(xl, col, &mut acc);
-                        }
-                        for q in 0..LANES {
-                            tot[q] += M::finish(acc[q]);
-                        }
-                        j += LANES;
-                    }
-                    lanes[r * k + c] = tot;
-                }
-                start = end;
-            }
-            for r in 0..rows {
-                let xi = &self.xr[r * d..(r + 1) * d];
-                for j in full_end..last {
-                    let mut acc = [0.0f64];
-                    for (l, &xl) in xi.iter().enumerate() {
-                        M::add(xl, &self.xt[l * n + j..l * n + j + 1], &mut acc);
-                    }
-                    tails[r * k + c] += M::finish(acc[0]);
-                }
+    fn run(mut self) {
+        let mut r0 = self.rows.start;
+        while r0 < self.rows.end {
+            if r0 + ROW_GROUP <= self.rows.end {
+                self.group::<ROW_GROUP>(r0);
+                r0 += ROW_GROUP;
+            } else {
+                self.group::<1>(r0);
+                r0 += 1;
             }
         }
-        for ((s, t), tail) in self.sums.iter_mut().zip(&lanes).zip(&tails) {
-            *s = (((t[0] + t[1]) + (t[2] + t[3])) + ((t[4] + t[5]) + (t[6] + t[7]))) + tail;
+    }
+}
+
+impl<M: ColumnDistance> StripSums<'_, M> {
+    /// Rows `r0..r0 + R` against the columns, cluster by cluster. Each (row, cluster) sum
+    /// keeps [`COL_LANES`] lane totals, one per column position modulo 8, plus a tail,
+    /// combined in a fixed order; each column sum adds the rows in order.
+    #[inline(always)]
+    fn group<const R: usize>(&mut self, r0: usize) {
+        let (xt, xs, n, d) = (self.xt, self.xs, self.n, self.d);
+        let k = self.offsets.len() - 1;
+        let first = self.cluster[self.rows.start];
+        let w = n - self.partial_from;
+        let xr: [&[f64]; R] = std::array::from_fn(|r| &xs[(r0 + r) * d..(r0 + r + 1) * d]);
+        let ca: [usize; R] = std::array::from_fn(|r| (self.cluster[r0 + r] - first) * w);
+        let lr = r0 - self.rows.start;
+        for b in self.cluster[self.cols_from]..k {
+            let lo = self.offsets[b].max(self.cols_from);
+            let hi = self.offsets[b + 1];
+            // Columns of the strip itself give row sums only; later ones both.
+            for (lo, hi, both) in [(lo, hi.min(self.partial_from), false), (lo.max(self.partial_from), hi, true)] {
+                if lo >= hi {
+                    continue;
+                }
+                let mut tot = [[0.0f64; COL_LANES]; R];
+                let mut tail = [0.0f64; R];
+                let mut j = lo;
+                while j + COL_LANES <= hi {
+                    let dist = column_block::<M, R>(&xr, xt, n, j);
+                    for (t, dr) in tot.iter_mut().zip(&dist) {
+                        for q in 0..COL_LANES {
+                            t[q] += dr[q];
+                        }
+                    }
+                    if both {
+                        let at = j - self.partial_from;
+                        for (&base, dr) in ca.iter().zip(&dist) {
+                            let cs: &mut [f64; COL_LANES] =
+                                (&mut self.col_sums[base + at..base + at + COL_LANES]).try_into().unwrap();
+                            for q in 0..COL_LANES {
+                                cs[q] += dr[q];
+                            }
+                        }
+                    }
+                    j += COL_LANES;
+                }
+                while j < hi {
+                    for r in 0..R {
+                        let v = column_single::<M>(xr[r], xt, n, j);
+                        tail[r] += v;
+                        if both {
+                            self.col_sums[ca[r] + j - self.partial_from] += v;
+                        }
+                    }
+                    j += 1;
+                }
+                for (r, t) in tot.iter().enumerate() {
+                    self.row_sums[(lr + r) * k + b] +=
+                        (((t[0] + t[1]) + (t[2] + t[3])) + ((t[4] + t[5]) + (t[6] + t[7]))) + tail[r];
+                }
+            }
         }
     }
 }
@@ -324,16 +359,20 @@ fn precomputed_stream<T: Float>(
     let mut out = vec![0.0f64; n];
     let mut states = vec![(); plan.len()];
     parallel::map_chunks_mut_state(pool, plan, &mut out, 1, &mut states, n, mon, |rows, s, _| {
-        let mut acc = vec![0.0f64; k];
+        // Four sums per cluster, by column position modulo 4, combined in a fixed order:
+        // consecutive columns of one cluster then do not wait on each other's adds.
+        let mut acc = vec![[0.0f64; 4]; k];
+        let mut sums = vec![0.0f64; k];
         for (r, i) in rows.enumerate() {
-            acc.fill(0.0);
+            acc.fill([0.0; 4]);
             for (j, (&v, &l)) in x.row(i).iter().zip(labels).enumerate() {
                 // The diagonal is left out (checked to be about 0 by the caller).
-                if j != i {
-                    acc[l as usize] += v.as_f64();
-                }
+                acc[l as usize][j & 3] += if j == i { 0.0 } else { v.as_f64() };
             }
-            s[r] = coefficient(&acc, labels[i] as usize, counts);
+            for (t, a) in sums.iter_mut().zip(&acc) {
+                *t = (a[0] + a[1]) + (a[2] + a[3]);
+            }
+            s[r] = coefficient(&sums, labels[i] as usize, counts);
         }
     })?;
     Ok(out)
@@ -559,6 +598,86 @@ mod tests {
         for (a, b) in f.unwrap().iter().zip(&one) {
             assert!((a - b).abs() < 1e-5);
         }
+    }
+
+    /// The silhouette from every pair, computed the textbook way (one distance at a time).
+    fn brute(x: &[f64], d: usize, labels: &[i64], k: usize, metric: Metric) -> Vec<f64> {
+        let n = labels.len();
+        let unit: Vec<f64> =
+            if metric == Metric::Cosine { unit_rows(MatRef::new("X", x, n, d).unwrap()) } else { x.to_vec() };
+        let row = |i: usize| &unit[i * d..(i + 1) * d];
+        let mut counts = vec![0usize; k];
+        labels.iter().for_each(|&l| counts[l as usize] += 1);
+        (0..n)
+            .map(|i| {
+                let mut sums = vec![0.0f64; k];
+                for j in (0..n).filter(|&j| j != i) {
+                    sums[labels[j] as usize] += match metric {
+                        Metric::Euclidean => sq_dist(row(i), row(j)).sqrt(),
+                        Metric::Manhattan => crate::distance::cityblock_dist(row(i), row(j)),
+                        _ => (1.0 - dot(row(i), row(j))).clamp(0.0, 2.0),
+                    };
+                }
+                coefficient(&sums, labels[i] as usize, &counts)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn symmetric_pass_agrees_with_every_pair_and_with_threads() {
+        // Sizes off every multiple (strip 64, row group 4, 8 lanes), clusters of 1 and of
+        // sizes straddling strips, an empty cluster code (3), labels in no particular order.
+        for &(n, d, k) in &[(203, 3, 5), (131, 16, 7), (67, 1, 2), (5, 2, 3)] {
+            let mut r = Rng::new(n as u64);
+            let x: Vec<f64> = (0..n * d).map(|_| r.uniform() * 4.0 - 1.0).collect();
+            let mut labels: Vec<i64> = (0..n).map(|i| ((i * 7 + i / 3) % k) as i64).collect();
+            labels[0] = k as i64 - 1; // clusters of uneven size
+            labels[n - 1] = 0;
+            if k > 4 {
+                labels.iter_mut().filter(|l| **l == 3).for_each(|l| *l = 4); // empty code 3
+                labels[n / 2] = k as i64; // a cluster of one sample
+            }
+            let kk = if k > 4 { k + 1 } else { k };
+            let mut counts = vec![0usize; kk];
+            labels.iter().for_each(|&l| counts[l as usize] += 1);
+            for metric in [Metric::Euclidean, Metric::Manhattan, Metric::Cosine] {
+                let want = brute(&x, d, &labels, kk, metric);
+                let one = sil(&x, d, &labels, kk, metric, 1).unwrap();
+                let two = sil(&x, d, &labels, kk, metric, 2).unwrap();
+                assert_eq!(one, two, "{n} {d} {k} {metric:?}");
+                for (a, b) in one.iter().zip(&want) {
+                    assert!((a - b).abs() <= 1e-13 * b.abs().max(1e-2), "{n} {d} {k} {metric:?}: {a} {b}");
+                }
+                if k > 4 {
+                    assert_eq!(one[n / 2], 0.0);
+                }
+                // The pass that computes every pair twice (for huge k) agrees too.
+                let pool = parallel::pool(2).unwrap();
+                let twice = match metric {
+                    Metric::Euclidean => {
+                        sorted_stream::<Euclid, f64>(&x, n, d, &labels, &counts, false, &pool, &Silent)
+                    }
+                    Metric::Manhattan => {
+                        sorted_stream::<Manhattan, f64>(&x, n, d, &labels, &counts, false, &pool, &Silent)
+                    }
+                    _ => {
+                        let unit = unit_rows(MatRef::new("X", &x, n, d).unwrap());
+                        sorted_stream::<UnitCosine, f64>(&unit, n, d, &labels, &counts, false, &pool, &Silent)
+                    }
+                };
+                for (a, b) in twice.unwrap().iter().zip(&want) {
+                    assert!((a - b).abs() <= 1e-13 * b.abs().max(1e-2), "{n} {d} {k} {metric:?}: {a} {b}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn equal_nearest_clusters_by_hand() {
+        // 0, 2 | -5 | 5: from 0, clusters 1 and 2 are both at mean distance 5 (b = 5, a = 2);
+        // from 2, cluster 2 at 3 is nearer than cluster 1 at 7 (b = 3, a = 2).
+        let s = sil(&[0.0, 2.0, -5.0, 5.0], 1, &[0, 0, 1, 2], 3, Metric::Euclidean, 2).unwrap();
+        assert_eq!(s, vec![3.0 / 5.0, 1.0 / 3.0, 0.0, 0.0]);
     }
 
     #[test]
