@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,6 +15,9 @@ DataMaker = Callable[[bool], dict[str, Any]]
 Runner = Callable[[dict[str, Any], int], dict[str, Any]]
 # A check gets (data, clustor output, peer output) and returns (agree?, details).
 Check = Callable[[dict[str, Any], dict[str, Any], dict[str, Any]], tuple[bool, str]]
+# A session wraps one row: it gets the shared data and yields the row's data (for a peer in
+# another process: the data with a handle on that process, and anything the row prepared).
+Session = Callable[[dict[str, Any]], AbstractContextManager[dict[str, Any]]]
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,19 @@ class Comparison:
     # Also record each side's peak resident memory (above its starting point) during the
     # checked run, for workloads with a memory target.
     measure_memory: bool = False
+    # Why the peer cannot run here (None: it can); a reason skips the row with that message.
+    available: Callable[[], str | None] | None = None
+    # Wraps the row (see ``Session``); a peer output's "_seconds", when present, is the time
+    # the peer measured itself and replaces the runner's wall-clock time.
+    session: Session | None = None
+    # Opt-in rows (the seed peer: slow, and needs its own environment) run only when named
+    # by their full id (``--only K1/seed``) or selected by peer (``--peer seed``).
+    opt_in: bool = False
+    # Seconds each side may spend on its timed repeats: a slow peer gets fewer repeats
+    # (at least one), judged from its warm-up.
+    repeat_budget: float | None = None
+    # Shown with the check's details (what the row compares when the work is not identical).
+    note: str = ""
 
     @property
     def workload(self) -> str:
@@ -58,12 +75,21 @@ def register(*comparisons: Comparison) -> None:
         REGISTRY.append(c)
 
 
-def select(only: list[str] | None) -> list[Comparison]:
-    """Comparisons whose id or workload id is in ``only`` (all when None), in registry order."""
+def select(only: list[str] | None, peer: str | None = None) -> list[Comparison]:
+    """Comparisons whose id or workload id is in ``only`` (all when None) and, with ``peer``,
+    whose peer is that one, in registry order. Opt-in rows are selected by their full id or
+    by ``peer`` only."""
     from . import workloads  # noqa: F401  (fills REGISTRY)
 
+    peer_ = peer.strip().lower() if peer else None
+    comps = REGISTRY
+    if peer_:
+        comps = [c for c in comps if c.peer_name.lower().split(" ")[0] == peer_]
+        if not comps:
+            peers = sorted({c.peer_name.split(" ")[0] for c in REGISTRY})
+            raise SystemExit(f"unknown peer {peer!r}; known: {', '.join(peers)}")
     if not only:
-        return list(REGISTRY)
+        return [c for c in comps if peer_ or not c.opt_in]
     wanted = {o.strip().upper() for o in only if o.strip()}
     known = {c.id.upper() for c in REGISTRY} | {c.workload.upper() for c in REGISTRY}
     unknown = wanted - known
@@ -72,4 +98,9 @@ def select(only: list[str] | None) -> list[Comparison]:
             f"unknown benchmark id(s): {', '.join(sorted(unknown))}; "
             f"known: {', '.join(c.id for c in REGISTRY)}"
         )
-    return [c for c in REGISTRY if c.id.upper() in wanted or c.workload.upper() in wanted]
+    return [
+        c
+        for c in comps
+        if c.id.upper() in wanted
+        or (c.workload.upper() in wanted and (peer_ is not None or not c.opt_in))
+    ]

@@ -26,7 +26,9 @@ def _timed(fn, data: dict, threads: int) -> tuple[float, dict]:
     gc.collect()
     t0 = time.perf_counter()
     out = fn(data, threads)
-    return time.perf_counter() - t0, out
+    seconds = time.perf_counter() - t0
+    # A peer in another process reports the time it measured around its own call.
+    return out.pop("_seconds", seconds), out
 
 
 class PeakRSS:
@@ -59,7 +61,8 @@ class PeakRSS:
 
 def _checked_run(comp: Comparison, fn, data: dict, threads: int) -> tuple[dict, float | None]:
     if not comp.measure_memory:
-        return _timed(fn, data, threads)[1], None
+        out = _timed(fn, data, threads)[1]
+        return out, None
     gc.collect()
     with PeakRSS() as mem:
         out = fn(data, threads)
@@ -83,21 +86,55 @@ def run_one(
         "threads": threads,
     }
     missing = [m for m in comp.requires if importlib.util.find_spec(m) is None]
-    if missing:
-        row.update(status="skipped", check=f"missing {', '.join(missing)}", check_ok=None)
+    reason = f"missing {', '.join(missing)}" if missing else None
+    if reason is None and comp.available is not None:
+        reason = comp.available()
+    if reason:
+        row.update(status="skipped", check=reason, check_ok=None)
+        log(f"  {comp.id}: skipped: {reason}")
         return row
+    from .seed import PeerError, PeerTimeout
+
+    try:
+        if comp.session is None:
+            _measure(comp, data, repeats, threads, log, row)
+        else:
+            with comp.session(data) as row_data:
+                _measure(comp, row_data, repeats, threads, log, row)
+    except PeerTimeout as e:
+        # A timeout is a result (the peer is that slow), not a failed check.
+        row.update(status="timeout", check=f"{comp.peer_name}: {e}", check_ok=None)
+        log(f"  {comp.id}: {comp.peer_name} {e}")
+    except PeerError as e:
+        # The peer's own failure (e.g. the seed's panic), reported, not a failed check.
+        row.update(status="peer failed", check=f"{comp.peer_name}: {e}", check_ok=None)
+        log(f"  {comp.id}: {comp.peer_name} failed: {e}")
+    return row
+
+
+def _measure(
+    comp: Comparison, data: dict, repeats: int, threads: int, log, row: dict[str, Any]
+) -> None:
     # Warm-up (thread pools, page faults, lazy imports) doubles as the output check: a
     # ratio is only reported when the two sides computed the same thing.
     out_c, mem_c = _checked_run(comp, comp.clustor, data, threads)
+    t0 = time.perf_counter()
     out_p, mem_p = _checked_run(comp, comp.peer, data, threads)
+    peer_warmup = time.perf_counter() - t0
     ok, detail = comp.check(data, out_c, out_p)
+    if comp.note:
+        detail = f"{detail}; {comp.note}"
     row.update(check_ok=bool(ok), check=detail)
     if comp.measure_memory:
         row.update(clustor_peak_mb=mem_c, peer_peak_mb=mem_p)
     if not ok:
         row["status"] = "check failed"
         log(f"  {comp.id}: CHECK FAILED: {detail}")
-        return row
+        return
+    if comp.repeat_budget is not None:
+        # A slow peer gets fewer repeats (at least one), judged from its warm-up.
+        repeats = max(1, min(repeats, int(comp.repeat_budget / max(peer_warmup, 1e-9))))
+        row["repeats"] = repeats
     tc: list[float] = []
     tp: list[float] = []
     for r in range(repeats):
@@ -121,7 +158,6 @@ def run_one(
     log(
         f"  {comp.id}: clustor {med_c:.4g} s, {comp.peer_name} {med_p:.4g} s, ratio {ratio:.3f} ({detail})"
     )
-    return row
 
 
 def run_comparisons(
@@ -130,11 +166,12 @@ def run_comparisons(
     quick: bool = False,
     threads: int | None = None,
     log=print,
+    peer: str | None = None,
 ) -> list[dict[str, Any]]:
     """Runs the selected comparisons; returns one result dict per table row."""
     from threadpoolctl import threadpool_limits
 
-    comps = select(only)
+    comps = select(only, peer)
     threads = threads or os.cpu_count() or 1
     last_use = {c.data_key: i for i, c in enumerate(comps)}
     cache: dict[str, dict] = {}
@@ -311,10 +348,25 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.add_argument("--no-save", action="store_true", help="print only; do not write results/")
     p.add_argument("--list", action="store_true", help="list the comparisons and exit")
+    p.add_argument(
+        "--peer",
+        help="only the rows against this peer (e.g. seed: clustor 0.1.1 from its own "
+        "environment, .venv-seed; its rows run only when selected so or by full id, K1/seed)",
+    )
+    p.add_argument(
+        "--seed-timeout",
+        type=float,
+        default=None,
+        help="seconds one seed call may take before its row reports a timeout (default 120)",
+    )
     args = p.parse_args(argv)
     only = args.only.split(",") if args.only else None
+    if args.seed_timeout is not None:
+        from . import seed
+
+        seed.TIMEOUT = args.seed_timeout
     if args.list:
-        for c in select(only):
+        for c in select(only, args.peer):
             print(f"{c.id:8} {c.description}  vs {c.peer_name}, target ≤ {c.target}×")
         return 0
     threads = args.threads or os.cpu_count() or 1
@@ -327,7 +379,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"BLAS/OpenMP (threadpoolctl): {describe_pools(env)}")
     if any(env["blas_env"].values()):
         print(f"warning: BLAS tuning variables still set: {env['blas_env']}", file=sys.stderr)
-    rows = run_comparisons(only, repeats=repeats, quick=args.quick, threads=threads)
+    rows = run_comparisons(only, repeats=repeats, quick=args.quick, threads=threads, peer=args.peer)
     print()
     print(table(rows))
     if not args.quick and not args.no_save:

@@ -12,4 +12,5 @@ from . import (
     metrics,  # noqa: F401
     mixture,  # noqa: F401
     optics,  # noqa: F401
+    seed,  # noqa: F401  (opt-in rows: --peer seed)
 )

@@ -5,14 +5,13 @@ The memory run and the evaluation run are scripts, not registry rows:
     python -c "from benchmarks.workloads.density import main; main()" --memory
         # 1M 2-D points, ~1,000 neighbours each
     python -c "from benchmarks.workloads.density import main; main()" --evaluate
-        # ../shared/data/clustering-benchmarks
+        # ../shared/data/clustering-benchmarks (the DBSCAN part of benchmarks.quality)
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import time
@@ -172,63 +171,14 @@ def memory_run(sklearn_n: int = 200_000) -> str:
 
 # -- evaluation run --------------------------------------------------------------------------
 
-DATA_DIR = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "clustering-benchmarks"
-
-
-def _load(path: Path) -> np.ndarray:
-    return np.loadtxt(path, ndmin=2)
-
 
 def evaluation_run(data_dir: Path | None = None, max_n: int = 110_000) -> str:
-    """For every data set of the clustering-benchmarks collection: DBSCAN with
-    min_samples = 2·d and eps from the k-distance knee (the usual recipe), on standardised
-    data; agreement of clustor's labels with scikit-learn's, and both ARIs against the
-    reference labels."""
-    from sklearn.cluster import DBSCAN as SkDBSCAN
-    from sklearn.metrics import adjusted_rand_score
-    from sklearn.neighbors import NearestNeighbors
+    """DBSCAN over the clustering-benchmarks collection: the DBSCAN table of
+    :mod:`benchmarks.quality` (its parameter recipe, ARIs and agreement with scikit-learn),
+    which runs every algorithm (``python -m benchmarks.quality``)."""
+    from ..quality import ALGORITHMS, evaluate, load_datasets, render
 
-    from clustor import DBSCAN
-
-    root = Path(os.environ.get("CLUSTERING_BENCHMARKS", data_dir or DATA_DIR)).resolve()
-    lines = [
-        f"DBSCAN evaluation over {root}",
-        "",
-        "| dataset | n×d | eps | min_samples | labels identical | ARI clustor | ARI sklearn |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    n_same = n_total = 0
-    for data_file in sorted(root.rglob("*.data.gz")):
-        name = f"{data_file.parent.name}/{data_file.name.removesuffix('.data.gz')}"
-        label_file = data_file.with_name(data_file.name.replace(".data.gz", ".labels0.gz"))
-        if not label_file.exists():
-            continue
-        X = _load(data_file)
-        if X.shape[0] > max_n or X.shape[0] < 10:
-            continue
-        ref = np.loadtxt(label_file, dtype=np.int64).ravel()
-        std = X.std(axis=0)
-        std[std == 0] = 1
-        X = np.ascontiguousarray((X - X.mean(axis=0)) / std)
-        ms = max(2 * X.shape[1], 4)
-        dist, _ = NearestNeighbors(n_neighbors=ms).fit(X).kneighbors(X)
-        eps = float(np.quantile(dist[:, -1], 0.9))
-        if eps <= 0:
-            continue
-        ours = DBSCAN(eps=eps, min_samples=ms).fit(X).labels_
-        theirs = SkDBSCAN(eps=eps, min_samples=ms).fit(X).labels_
-        same = bool(np.array_equal(ours, theirs))
-        verdict = "yes" if same else f"NO ({np.count_nonzero(ours != theirs)} differ)"
-        n_same += same
-        n_total += 1
-        lines.append(
-            f"| {name} | {X.shape[0]}×{X.shape[1]} | {eps:.3g} | {ms} | "
-            f"{verdict} | "
-            f"{adjusted_rand_score(ref, ours):.3f} | {adjusted_rand_score(ref, theirs):.3f} |"
-        )
-    lines.append("")
-    lines.append(f"labels identical on {n_same} of {n_total} data sets")
-    return "\n".join(lines)
+    return render(evaluate(ALGORITHMS["dbscan"], load_datasets(data_dir, max_n=max_n)))
 
 
 def main(argv: list[str] | None = None) -> None:
