@@ -148,14 +148,25 @@ pub fn precisions_cholesky(covariances: &[f64], ct: CovarianceType, k: usize, d:
 }
 
 /// The components in the form the E-step uses, for rows shifted by `shift`.
+///
+/// Diagonal, spherical and full components are stored component-minor ("transposed"), padded
+/// to `kp` components (a multiple of the block width `w`), so that the E-step's inner loops
+/// run across a block of components in vector registers. Each component's sums are still
+/// taken in the same order as a row-by-row loop over features would (0 + t₀ + t₁ + …), so
+/// the layout changes the speed, not the values.
 struct Model {
     ct: CovarianceType,
     k: usize,
     d: usize,
+    /// Components per block of the E-step (4, 8 or 16) and `k` padded to a multiple of it.
+    w: usize,
+    kp: usize,
     shift: Vec<f64>,
-    /// Means − shift, k×d.
+    /// Means − shift: tied k×d; others d×kp (transposed, zero-padded).
     centers: Vec<f64>,
-    /// Precision factors (layout of the covariance type).
+    /// Precision factors: tied d×d; diag d×kp (transposed); spherical the precisions (kp);
+    /// full the upper triangles packed by column (entry (i, q), i ≤ q, at q(q+1)/2 + i), each
+    /// entry kp wide.
     chol: Vec<f64>,
     /// Tied: (means − shift)·U, k×d.
     nu: Vec<f64>,
@@ -167,7 +178,7 @@ impl Model {
     fn new(p: &Params, ct: CovarianceType, k: usize, d: usize, shift: Vec<f64>) -> Self {
         let centers: Vec<f64> =
             p.means.chunks_exact(d).flat_map(|m| m.iter().zip(&shift).map(|(a, s)| a - s)).collect();
-        let chol = p.precisions_cholesky.clone();
+        let chol = &p.precisions_cholesky;
         let log_det: Vec<f64> = match ct {
             CovarianceType::Full => chol.chunks_exact(d * d).map(|u| (0..d).map(|i| u[i * d + i].ln()).sum()).collect(),
             CovarianceType::Tied => vec![(0..d).map(|i| chol[i * d + i].ln()).sum(); k],
@@ -176,61 +187,140 @@ impl Model {
         };
         let half_log_2pi = 0.5 * d as f64 * (2.0 * std::f64::consts::PI).ln();
         let constant = (0..k).map(|j| p.weights[j].ln() + log_det[j] - half_log_2pi).collect();
-        let nu = if ct == CovarianceType::Tied {
-            let mut nu = vec![0.0; k * d];
-            for j in 0..k {
-                upper_product(&centers[j * d..(j + 1) * d], &chol, &mut nu[j * d..(j + 1) * d]);
-            }
-            nu
+        let w = if k > 8 {
+            16
+        } else if k > 4 {
+            8
         } else {
-            Vec::new()
+            4
         };
-        Self { ct, k, d, shift, centers, chol, nu, constant }
+        let kp = k.div_ceil(w) * w;
+        let transpose = |a: &[f64], rows: usize| {
+            let mut t = vec![0.0; rows * kp];
+            for j in 0..k {
+                for f in 0..rows {
+                    t[f * kp + j] = a[j * rows + f];
+                }
+            }
+            t
+        };
+        let (centers, chol, nu) = match ct {
+            CovarianceType::Tied => {
+                let mut nu = vec![0.0; k * d];
+                for j in 0..k {
+                    upper_product(&centers[j * d..(j + 1) * d], chol, &mut nu[j * d..(j + 1) * d]);
+                }
+                (centers, chol.clone(), nu)
+            }
+            CovarianceType::Diag => (transpose(&centers, d), transpose(chol, d), Vec::new()),
+            CovarianceType::Spherical => {
+                let mut prec = vec![0.0; kp];
+                for (o, v) in prec.iter_mut().zip(chol) {
+                    *o = v * v;
+                }
+                (transpose(&centers, d), prec, Vec::new())
+            }
+            CovarianceType::Full => {
+                let mut packed = vec![0.0; d * (d + 1) / 2 * kp];
+                for j in 0..k {
+                    let u = &chol[j * d * d..(j + 1) * d * d];
+                    for q in 0..d {
+                        for i in 0..=q {
+                            packed[(q * (q + 1) / 2 + i) * kp + j] = u[i * d + q];
+                        }
+                    }
+                }
+                (transpose(&centers, d), packed, Vec::new())
+            }
+        };
+        Self { ct, k, d, w, kp, shift, centers, chol, nu, constant }
+    }
+
+    /// Scratch values [`Self::weighted_log_prob`] needs.
+    fn scratch_len(&self) -> usize {
+        self.d * self.w.max(1)
     }
 
     /// Weighted log-probabilities ln wⱼ + ln N(x | j) of one shifted row `x` into `out` (k).
-    /// `y` is scratch of d values.
+    /// `y` is scratch of [`Self::scratch_len`] values.
     #[inline(always)]
     fn weighted_log_prob(&self, x: &[f64], out: &mut [f64], y: &mut [f64]) {
-        let (k, d) = (self.k, self.d);
-        match self.ct {
-            CovarianceType::Full => {
-                for j in 0..k {
-                    let c = &self.centers[j * d..(j + 1) * d];
-                    let u = &self.chol[j * d * d..(j + 1) * d * d];
-                    y.fill(0.0);
-                    for i in 0..d {
-                        let v = x[i] - c[i];
-                        for (yy, &uu) in y[i..].iter_mut().zip(&u[i * d + i..(i + 1) * d]) {
-                            *yy += v * uu;
-                        }
-                    }
-                    out[j] = self.constant[j] - 0.5 * sum_sq(y);
-                }
-            }
-            CovarianceType::Tied => {
+        match (self.ct, self.w) {
+            (CovarianceType::Tied, _) => {
+                let d = self.d;
+                let y = &mut y[..d];
                 upper_product(x, &self.chol, y);
-                for j in 0..k {
+                for j in 0..self.k {
                     let nu = &self.nu[j * d..(j + 1) * d];
                     let s: f64 = y.iter().zip(nu).map(|(a, b)| (a - b) * (a - b)).sum();
                     out[j] = self.constant[j] - 0.5 * s;
                 }
             }
-            CovarianceType::Diag => {
-                for j in 0..k {
-                    let c = &self.centers[j * d..(j + 1) * d];
-                    let p = &self.chol[j * d..(j + 1) * d];
-                    let s: f64 = x.iter().zip(c).zip(p).map(|((a, b), q)| ((a - b) * q) * ((a - b) * q)).sum();
-                    out[j] = self.constant[j] - 0.5 * s;
+            (_, 16) => self.blocks::<16>(x, out, y),
+            (_, 8) => self.blocks::<8>(x, out, y),
+            _ => self.blocks::<4>(x, out, y),
+        }
+    }
+
+    /// The E-step of diagonal, spherical and full components, `W` components at a time.
+    #[inline(always)]
+    fn blocks<const W: usize>(&self, x: &[f64], out: &mut [f64], v: &mut [f64]) {
+        let (k, d, kp) = (self.k, self.d, self.kp);
+        let block = |a: &[f64], at: usize| -> [f64; W] { a[at..at + W].try_into().unwrap() };
+        for jb in (0..kp).step_by(W) {
+            let mut acc = [0.0f64; W];
+            match self.ct {
+                CovarianceType::Diag => {
+                    for (f, &xf) in x.iter().enumerate() {
+                        let (c, p) = (block(&self.centers, f * kp + jb), block(&self.chol, f * kp + jb));
+                        for l in 0..W {
+                            let t = (xf - c[l]) * p[l];
+                            acc[l] += t * t;
+                        }
+                    }
                 }
+                CovarianceType::Spherical => {
+                    for (f, &xf) in x.iter().enumerate() {
+                        let c = block(&self.centers, f * kp + jb);
+                        for l in 0..W {
+                            let t = xf - c[l];
+                            acc[l] += t * t;
+                        }
+                    }
+                    let p = block(&self.chol, jb);
+                    for l in 0..W {
+                        acc[l] *= p[l];
+                    }
+                }
+                CovarianceType::Full => {
+                    // v[i] = xᵢ − cᵢ per component; y_q = Σ_{i ≤ q} vᵢ·U[i, q]; acc = Σ y_q².
+                    let v = &mut v[..d * W];
+                    for (i, &xi) in x.iter().enumerate() {
+                        let c = block(&self.centers, i * kp + jb);
+                        for l in 0..W {
+                            v[i * W + l] = xi - c[l];
+                        }
+                    }
+                    let mut at = 0;
+                    for q in 0..d {
+                        let mut y = [0.0f64; W];
+                        for i in 0..=q {
+                            let u = block(&self.chol, at * kp + jb);
+                            let vi = block(v, i * W);
+                            for l in 0..W {
+                                y[l] += vi[l] * u[l];
+                            }
+                            at += 1;
+                        }
+                        for l in 0..W {
+                            acc[l] += y[l] * y[l];
+                        }
+                    }
+                }
+                CovarianceType::Tied => unreachable!("tied components are not blocked"),
             }
-            CovarianceType::Spherical => {
-                for j in 0..k {
-                    let c = &self.centers[j * d..(j + 1) * d];
-                    let p = self.chol[j] * self.chol[j];
-                    let s: f64 = x.iter().zip(c).map(|(a, b)| (a - b) * (a - b)).sum();
-                    out[j] = self.constant[j] - 0.5 * (s * p);
-                }
+            for (l, &a) in acc.iter().enumerate().take(k.saturating_sub(jb)) {
+                out[jb + l] = self.constant[jb + l] - 0.5 * a;
             }
         }
     }
@@ -242,11 +332,6 @@ impl Model {
             *o = v.as_f64() - s;
         }
     }
-}
-
-#[inline(always)]
-fn sum_sq(v: &[f64]) -> f64 {
-    v.iter().map(|a| a * a).sum()
 }
 
 /// `out = x·U` for an upper-triangular d×d `u`.
@@ -309,17 +394,37 @@ impl<T: Float> Vectorize for PassChunk<'_, T> {
         let stride = 1 + d + n2;
         let mut stats = vec![0.0; k * stride];
         let mut log_lik = 0.0;
-        let (mut xr, mut y, mut lp, mut second) = (vec![0.0; d], vec![0.0; d], vec![0.0; k], vec![0.0; n2]);
+        let scratch = match self.resp {
+            Resp::Model(m) => m.scratch_len(),
+            Resp::Given { .. } => 0,
+        };
+        let (mut xr, mut y, mut lp, mut second) = (vec![0.0; d], vec![0.0; scratch], vec![0.0; k], vec![0.0; n2]);
         for i in self.rows.clone() {
             let wi = self.w[i].as_f64();
             match self.resp {
                 Resp::Model(m) => {
                     m.shifted(self.x.row(i), &mut xr);
                     m.weighted_log_prob(&xr, &mut lp, &mut y);
-                    let norm = log_sum_exp(&lp);
-                    log_lik += wi * norm;
-                    for v in lp.iter_mut() {
-                        *v = wi * (*v - norm).exp();
+                    // Responsibilities exp(lpⱼ − m) / Σ exp(lp − m): one exp per component.
+                    let m = lp.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                    if !m.is_finite() {
+                        // Every density underflowed (or a weight is zero everywhere):
+                        // scikit-learn's NaN/−∞ propagate the same way.
+                        log_lik += wi * m;
+                        for v in lp.iter_mut() {
+                            *v = wi * (*v - m).exp();
+                        }
+                    } else {
+                        let mut sum = 0.0;
+                        for v in lp.iter_mut() {
+                            *v = (*v - m).exp();
+                            sum += *v;
+                        }
+                        log_lik += wi * (m + sum.ln());
+                        let scale = wi / sum;
+                        for v in lp.iter_mut() {
+                            *v *= scale;
+                        }
                     }
                 }
                 Resp::Given { resp, shift, .. } => {
@@ -661,6 +766,36 @@ pub fn fit<T: Float>(x: MatRef<'_, T>, w: &[T], init: &Params, cfg: &Config, mon
     Ok(Fit { params, lower_bounds, converged, n_iter })
 }
 
+/// Rows `rows` of [`log_prob_resp`]: ln p(x) into `norm`, log-responsibilities into
+/// `log_resp` (k per row).
+struct LogRespChunk<'a, T> {
+    x: MatRef<'a, T>,
+    model: &'a Model,
+    rows: std::ops::Range<usize>,
+    norm: &'a mut [f64],
+    log_resp: &'a mut [f64],
+}
+
+impl<T: Float> Vectorize for LogRespChunk<'_, T> {
+    type Out = ();
+
+    #[inline(always)]
+    fn run(self) {
+        let (model, k) = (self.model, self.model.k);
+        let (mut xr, mut y) = (vec![0.0; model.d], vec![0.0; model.scratch_len()]);
+        for (r, i) in self.rows.enumerate() {
+            model.shifted(self.x.row(i), &mut xr);
+            let lp = &mut self.log_resp[r * k..(r + 1) * k];
+            model.weighted_log_prob(&xr, lp, &mut y);
+            let lse = log_sum_exp(lp);
+            self.norm[r] = lse;
+            for v in lp.iter_mut() {
+                *v -= lse;
+            }
+        }
+    }
+}
+
 /// Per-row ln p(x) (n) and log-responsibilities (n×k) under `params`.
 pub fn log_prob_resp<T: Float>(
     x: MatRef<'_, T>,
@@ -686,17 +821,7 @@ pub fn log_prob_resp<T: Float>(
     let mut log_resp = vec![0.0; n * k];
     let plan = ChunkPlan::new(n, 0);
     parallel::map_chunks_mut2(&pool, plan, &mut norm, 1, &mut log_resp, k, |rows, cn, cr| {
-        let (mut xr, mut y) = (vec![0.0; d], vec![0.0; d]);
-        for (r, i) in rows.enumerate() {
-            model.shifted(x.row(i), &mut xr);
-            let lp = &mut cr[r * k..(r + 1) * k];
-            model.weighted_log_prob(&xr, lp, &mut y);
-            let lse = log_sum_exp(lp);
-            cn[r] = lse;
-            for v in lp.iter_mut() {
-                *v -= lse;
-            }
-        }
+        with_avx2(LogRespChunk { x, model: &model, rows, norm: cn, log_resp: cr })
     });
     Ok((norm, log_resp))
 }
