@@ -125,7 +125,7 @@ def test_bad_input():
     with pytest.raises(ValueError, match="bisecting_strategy"):
         BisectingKMeans(2, bisecting_strategy="smallest").fit([[0.0], [1.0]])
     with pytest.raises(ValueError, match="init"):
-        BisectingKMeans(2, init=lambda X, k, random_state: X[:k]).fit([[0.0], [1.0]])
+        BisectingKMeans(2, init="kmeans").fit([[0.0], [1.0]])
     with pytest.raises(ValueError, match="0 sample"):
         BisectingKMeans(1).fit(np.empty((0, 2)))
     est = BisectingKMeans(2, random_state=0).fit([[0.0, 0.0], [1.0, 1.0], [5.0, 5.0]])
@@ -133,6 +133,90 @@ def test_bad_input():
         est.predict([[0.0]])
     with pytest.raises(ValueError, match="infinity"):
         est.predict([[np.inf, 0.0]])
+
+
+def _first_and_last(X, n_clusters, random_state):
+    """Deterministic seeding: the leaf's first and last rows."""
+    return X[[0, -1]]
+
+
+def _drawn(X, n_clusters, random_state):
+    """Seeding that uses the generator it is given."""
+    return X[random_state.choice(len(X), n_clusters, replace=False)]
+
+
+@pytest.mark.parametrize("init", [_first_and_last, _drawn])
+@pytest.mark.parametrize(
+    "kw",
+    [{}, {"bisecting_strategy": "largest_cluster"}, {"n_init": 3}, {"algorithm": "elkan"}],
+)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_callable_init_like_sklearn(init, kw, dtype):
+    # Overlapping blobs: the splits depend on the seeds, so equal results mean equal seeds.
+    X, _ = make_blobs(3000, centers=5, n_features=3, cluster_std=1.5, random_state=1)
+    X = X.astype(dtype)
+    seen = {"ours": [], "theirs": []}
+
+    def recording(key):
+        def f(X_leaf, n_clusters, random_state):
+            assert n_clusters == 2
+            seen[key].append(np.array(X_leaf))
+            return init(X_leaf, n_clusters, random_state=random_state)
+
+        return f
+
+    ours = BisectingKMeans(7, init=recording("ours"), random_state=3, **kw).fit(X)
+    theirs = SkBisectingKMeans(7, init=recording("theirs"), random_state=3, **kw).fit(X)
+    # Called as often, on the same rows in the same order (the leaf's rows in X's order,
+    # centered by the mean).
+    assert len(seen["ours"]) == len(seen["theirs"]) == 6 * kw.get("n_init", 1)
+    for a, b in zip(seen["ours"], seen["theirs"]):
+        assert a.dtype == b.dtype == dtype
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(ours.labels_, theirs.labels_)
+    rtol = 1e-12 if dtype == np.float64 else 1e-5
+    scale = np.abs(X).max()
+    np.testing.assert_allclose(ours.cluster_centers_, theirs.cluster_centers_, atol=rtol * scale)
+    assert ours.inertia_ == pytest.approx(
+        theirs.inertia_, rel=1e-6 if dtype == np.float32 else 1e-12
+    )
+    np.testing.assert_array_equal(ours.predict(X), ours.labels_)
+
+
+def test_callable_init_same_for_any_thread_count():
+    X, _ = make_blobs(5000, centers=5, n_features=3, cluster_std=1.5, random_state=2)
+    fits = []
+    for t in (1, 2):
+        with clustor.num_threads(t):
+            fits.append(BisectingKMeans(6, init=_drawn, random_state=0).fit(X))
+    np.testing.assert_array_equal(fits[0].labels_, fits[1].labels_)
+    np.testing.assert_array_equal(fits[0].cluster_centers_, fits[1].cluster_centers_)
+    assert fits[0].inertia_ == fits[1].inertia_
+
+
+class _Boom(Exception):
+    pass
+
+
+@pytest.mark.parametrize(
+    ("init", "error", "match"),
+    [
+        (lambda X, k, random_state: X[:3], ValueError, r"initial centers \(3, 2\).*clusters 2"),
+        (lambda X, k, random_state: X[:2, :1], ValueError, "number of features of the data 2"),
+        (lambda X, k, random_state: X[0], ValueError, "2D"),
+        (lambda X, k, random_state: np.full((2, 2), np.nan), ValueError, "NaN"),
+        (lambda X, k, random_state: np.full((2, 2), 1e300), ValueError, "overflow"),
+        (lambda X, k, random_state: None, ValueError, "None"),
+        (lambda X, k: X[:2], TypeError, "random_state"),
+        (lambda X, k, random_state: (_ for _ in ()).throw(_Boom("no")), _Boom, "no"),
+    ],
+)
+def test_callable_init_bad_output(init, error, match):
+    X = np.random.RandomState(0).rand(50, 2)
+    est = BisectingKMeans(3, init=init, random_state=0)
+    with pytest.raises(error, match=match):
+        est.fit(X)
+    assert not hasattr(est, "labels_")
 
 
 @settings(max_examples=25, deadline=None)

@@ -5,6 +5,7 @@ GIL while the Rust core runs, and raises ValueError (bad input), MemoryError or
 RuntimeError; KeyboardInterrupt propagates from Ctrl-C between iterations.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -104,6 +105,7 @@ def bisecting_fit(
     seed: int,
     n_threads: int,
     verbose: bool,
+    seeder: Callable[[npt.NDArray[Float]], npt.NDArray[Float]] | None = None,
 ) -> tuple[
     npt.NDArray[Float],
     npt.NDArray[np.int64],

@@ -78,7 +78,7 @@ pub trait TileSink<T> {
 pub trait Tile: Copy + Sized {
     /// `(MR, NR)` shapes compiled for this type: `MR` rows × `NR` centers (a panel), chosen
     /// per `k` by [`PackedCenters::new`] to waste the fewest padding centers.
-    const SHAPES: [(usize, usize); 2];
+    const SHAPES: [(usize, usize); 3];
     /// Runs the kernel with the shape of panel width `nr` (one of [`Tile::SHAPES`]).
     fn run_tiles<S: TileSink<Self>>(
         nr: usize,
@@ -98,11 +98,13 @@ pub trait Tile: Copy + Sized {
 // 24 f32) suits small k (k = 10 in f64: one panel, 2 padding centers instead of 6, and X is
 // streamed exactly once per pass); with it 3 rows (9 accumulators + 3 panel registers + the
 // broadcast) is the most that fits: 4 rows spilled an accumulator to the stack every
-// iteration (measured 25% slower on K2).
+// iteration (measured 25% slower on K2). A panel of 1 register (4 f64 / 8 f32) suits the
+// 2-means splits of bisecting k-means (k = 2: half the FMAs of the 2-register panel, where
+// 6 of 8 lanes were padding); 12 rows keep 12 accumulators in flight.
 macro_rules! impl_tile {
-    ($t:ty, $avx:ty, $lanes:literal, ($mr1:literal, $nv1:literal), ($mr2:literal, $nv2:literal)) => {
+    ($t:ty, $avx:ty, $lanes:literal, $(($mr:literal, $nv:literal)),+) => {
         impl Tile for $t {
-            const SHAPES: [(usize, usize); 2] = [($mr1, $nv1 * $lanes), ($mr2, $nv2 * $lanes)];
+            const SHAPES: [(usize, usize); 3] = [$(($mr, $nv * $lanes)),+];
             fn run_tiles<S: TileSink<$t>>(
                 nr: usize,
                 x: &[$t],
@@ -125,45 +127,45 @@ macro_rules! impl_tile {
                             half_norms: &[$t],
                             sink: &mut S,
                         ) {
-                            // SAFETY (both calls): AVX2 and FMA are enabled in this function.
-                            if nr == $nv1 * $lanes {
-                                unsafe {
-                                    tiles::<$t, $avx, S, $mr1, $nv1, { $nv1 * $lanes }>(
-                                        x, m, d, panels, half_norms, sink,
-                                    )
+                            $(
+                                if nr == $nv * $lanes {
+                                    // SAFETY: AVX2 and FMA are enabled in this function.
+                                    return unsafe {
+                                        tiles::<$t, $avx, S, $mr, $nv, { $nv * $lanes }>(
+                                            x, m, d, panels, half_norms, sink,
+                                        )
+                                    };
                                 }
-                            } else {
-                                unsafe {
-                                    tiles::<$t, $avx, S, $mr2, $nv2, { $nv2 * $lanes }>(
-                                        x, m, d, panels, half_norms, sink,
-                                    )
-                                }
-                            }
+                            )+
+                            unreachable!("panel width {nr} is not one of the compiled shapes");
                         }
                         // SAFETY: the CPU supports AVX2 and FMA (checked just above).
                         return unsafe { avx2(nr, x, m, d, panels, half_norms, sink) };
                     }
                 }
                 type P = Lanes<$t, $lanes>;
-                // SAFETY (both calls): the portable vectors need no CPU feature.
-                if nr == $nv1 * $lanes {
-                    unsafe { tiles::<$t, P, S, $mr1, $nv1, { $nv1 * $lanes }>(x, m, d, panels, half_norms, sink) }
-                } else {
-                    unsafe { tiles::<$t, P, S, $mr2, $nv2, { $nv2 * $lanes }>(x, m, d, panels, half_norms, sink) }
-                }
+                $(
+                    if nr == $nv * $lanes {
+                        // SAFETY: the portable vectors need no CPU feature.
+                        return unsafe {
+                            tiles::<$t, P, S, $mr, $nv, { $nv * $lanes }>(x, m, d, panels, half_norms, sink)
+                        };
+                    }
+                )+
+                unreachable!("panel width {nr} is not one of the compiled shapes");
             }
         }
     };
 }
 
 #[cfg(target_arch = "x86_64")]
-impl_tile!(f64, simd::F64x4, 4, (6, 2), (3, 3));
+impl_tile!(f64, simd::F64x4, 4, (6, 2), (3, 3), (12, 1));
 #[cfg(target_arch = "x86_64")]
-impl_tile!(f32, simd::F32x8, 8, (6, 2), (3, 3));
+impl_tile!(f32, simd::F32x8, 8, (6, 2), (3, 3), (12, 1));
 #[cfg(not(target_arch = "x86_64"))]
-impl_tile!(f64, Lanes<f64, 4>, 4, (6, 2), (3, 3));
+impl_tile!(f64, Lanes<f64, 4>, 4, (6, 2), (3, 3), (12, 1));
 #[cfg(not(target_arch = "x86_64"))]
-impl_tile!(f32, Lanes<f32, 8>, 8, (6, 2), (3, 3));
+impl_tile!(f32, Lanes<f32, 8>, 8, (6, 2), (3, 3), (12, 1));
 
 /// One vector register of `T` as the kernel uses it. Implemented with AVX2 intrinsics for
 /// f64 and f32 (module `simd`) and portably by [`Lanes`]; the kernel itself is written once,
@@ -549,10 +551,19 @@ pub struct PackedCenters<T> {
 
 impl<T: Float> PackedCenters<T> {
     /// Packs `centers` (k×d), with the panel width that needs the fewest padding centers
-    /// (the narrower on ties).
+    /// (the narrower on ties), or one single-register panel when it holds all k.
     pub fn new(centers: MatRef<'_, T>) -> Self {
         let (k, d) = (centers.rows(), centers.cols());
-        let nr = T::SHAPES.iter().map(|s| s.1).min_by_key(|&nr| (k.div_ceil(nr) * nr, nr)).unwrap_or(T::SHAPES[0].1);
+        // The one-register panel only when it holds all k centers: for larger k, more
+        // panels mean more broadcasts of every x value, which costs more than the padding.
+        let narrow = T::SHAPES[2].1;
+        let nr = T::SHAPES[..2].iter().map(|s| s.1).min_by_key(|&nr| (k.div_ceil(nr) * nr, nr)).map_or(narrow, |nr| {
+            if k <= narrow {
+                narrow
+            } else {
+                nr
+            }
+        });
         let kp = k.div_ceil(nr) * nr;
         let mut panels = vec![T::zero(); kp * d];
         let mut norms = vec![T::infinity(); kp];
@@ -968,9 +979,13 @@ mod tests {
             let c = vec![0.0f64; k * 2];
             PackedCenters::new(MatRef::new("c", &c, k, 2).unwrap()).panel_width()
         };
-        assert_eq!((width(1), width(8), width(10), width(12), width(32), width(36)), (8, 8, 12, 12, 8, 12));
-        let c = vec![0.0f32; 10 * 2];
-        assert_eq!(PackedCenters::new(MatRef::new("c", &c, 10, 2).unwrap()).panel_width(), 16);
+        assert_eq!((width(1), width(8), width(10), width(12), width(32), width(36)), (4, 8, 12, 12, 8, 12));
+        assert_eq!((width(2), width(4), width(5), width(17)), (4, 4, 8, 8));
+        let width32 = |k: usize| {
+            let c = vec![0.0f32; k * 2];
+            PackedCenters::new(MatRef::new("c", &c, k, 2).unwrap()).panel_width()
+        };
+        assert_eq!((width32(2), width32(8), width32(9), width32(10)), (8, 8, 16, 16));
     }
 
     /// The portable build of the kernel (used where the CPU lacks AVX2/FMA) against the
@@ -984,7 +999,7 @@ mod tests {
                 self.0[r] = (j, v);
             }
         }
-        for &(k, d) in &[(7, 5), (10, 16), (32, 16), (33, 3)] {
+        for &(k, d) in &[(2, 16), (3, 5), (7, 5), (10, 16), (32, 16), (33, 3)] {
             let m = 23;
             let x = random(m * d, 7);
             let c = random(k * d, 8);
@@ -995,7 +1010,9 @@ mod tests {
             let (panels, hn) = (&packed.panels, &packed.half_norms);
             // SAFETY: the portable vectors need no CPU feature.
             unsafe {
-                if packed.panel_width() == 8 {
+                if packed.panel_width() == 4 {
+                    tiles::<f64, Lanes<f64, 4>, _, 12, 1, 4>(&x, m, d, panels, hn, &mut slow)
+                } else if packed.panel_width() == 8 {
                     tiles::<f64, Lanes<f64, 4>, _, 6, 2, 8>(&x, m, d, panels, hn, &mut slow)
                 } else {
                     tiles::<f64, Lanes<f64, 4>, _, 3, 3, 12>(&x, m, d, panels, hn, &mut slow)

@@ -1,7 +1,8 @@
 //! Bindings of `clustor_core::kmeans::bisecting`.
 
-use clustor_core::kmeans::bisecting::{self, Config, Init, Strategy};
+use clustor_core::kmeans::bisecting::{self, Config, Init, Seeder, Strategy};
 use clustor_core::kmeans::{self, Algorithm};
+use clustor_core::MatRef;
 use numpy::PyArray1;
 use numpy::{PyArrayMethods, PyReadonlyArray1};
 use pyo3::exceptions::{PyTypeError, PyValueError};
@@ -29,8 +30,10 @@ type FitOut<'py> = (
 
 /// Bisecting k-means of `x - shift` → (centers, labels, inertia, n_splits, tree children
 /// (2 per node), tree centers (nodes×d), tree leaf labels); centers in the shifted frame.
+/// `seeder`, when given, seeds every split instead of `init`: called with the leaf's rows
+/// (a new m×d array), it returns a C-contiguous 2×d array of X's dtype.
 #[pyfunction]
-#[pyo3(signature = (x, sample_weight, shift, n_clusters, init, n_init, max_iter, tol, algorithm, strategy, spherical, seed, n_threads, verbose))]
+#[pyo3(signature = (x, sample_weight, shift, n_clusters, init, n_init, max_iter, tol, algorithm, strategy, spherical, seed, n_threads, verbose, seeder=None))]
 #[allow(clippy::too_many_arguments)]
 fn bisecting_fit<'py>(
     x: &Bound<'py, PyAny>,
@@ -47,6 +50,7 @@ fn bisecting_fit<'py>(
     seed: u64,
     n_threads: usize,
     verbose: bool,
+    seeder: Option<Py<PyAny>>,
 ) -> PyResult<FitOut<'py>> {
     let bad = |what: &str, v: &str, ok: &str| PyValueError::new_err(format!("unknown {what} {v:?}; use {ok}"));
     let init = match init {
@@ -71,12 +75,28 @@ fn bisecting_fit<'py>(
         w: &Bound<'py, PyAny>,
         s: &Bound<'py, PyAny>,
         cfg: &Config,
+        seeder: Option<&Py<PyAny>>,
     ) -> PyResult<FitOut<'py>> {
         let py = x.py();
         let (xa, wa, sa) = (mat::<T>("X", x)?, vec1::<T>("sample_weight", w)?, vec1::<T>("shift", s)?);
         let (xv, wv, sv) = (view("X", &xa)?, slice("sample_weight", &wa)?, slice("shift", &sa)?);
         let mon = PyMonitor::default();
-        match py.detach(|| bisecting::fit(xv, wv, sv, cfg, &mon)) {
+        // The callback takes the GIL for the call; an exception it raises ends the fit and
+        // is raised as is.
+        let mut call = seeder.map(|f| {
+            let mon = &mon;
+            move |xs: MatRef<'_, T>| -> clustor_core::Result<Vec<T>> {
+                Python::attach(|py| -> PyResult<Vec<T>> {
+                    let rows = array2(py, xs.data().to_vec(), xs.rows(), xs.cols())?;
+                    let out = f.bind(py).call1((rows,))?;
+                    let c = mat::<T>("init", &out)?;
+                    Ok(c.as_slice().map_err(|e| PyTypeError::new_err(format!("init: {e}")))?.to_vec())
+                })
+                .map_err(|e| mon.fail(e))
+            }
+        });
+        let seeder = call.as_mut().map(|c| c as &mut Seeder<'_, T>);
+        match py.detach(|| bisecting::fit_seeded(xv, wv, sv, cfg, seeder, &mon)) {
             Ok(f) => {
                 let (k, d, m) = (cfg.n_clusters, xv.cols(), f.tree.labels.len());
                 Ok((
@@ -92,7 +112,7 @@ fn bisecting_fit<'py>(
             Err(e) => Err(mon.into_pyerr(e)),
         }
     }
-    dispatch!(x, go(x, sample_weight, shift, &cfg))
+    dispatch!(x, go(x, sample_weight, shift, &cfg, seeder.as_ref()))
 }
 
 /// Labels of `x - shift` by descending the tree from the root.

@@ -6,7 +6,8 @@ use clustor_core::{ClustorError, Monitor};
 use pyo3::exceptions::{PyMemoryError, PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 
-/// Polls Python's signal handlers between iterations; remembers the exception they raised.
+/// Polls Python's signal handlers between iterations; remembers the exception they raised
+/// (or that a Python callback raised: [`PyMonitor::fail`]).
 #[derive(Default)]
 pub struct PyMonitor {
     raised: Mutex<Option<PyErr>>,
@@ -29,6 +30,13 @@ impl Monitor for PyMonitor {
 }
 
 impl PyMonitor {
+    /// Remembers an exception raised by Python code the core called back (a user's `init`
+    /// callable) and returns the error that stops the core: [`Self::into_pyerr`] raises it.
+    pub fn fail(&self, e: PyErr) -> ClustorError {
+        *self.raised.lock().unwrap_or_else(|p| p.into_inner()) = Some(e);
+        ClustorError::Interrupted
+    }
+
     /// Turns a core error into the Python exception to raise.
     pub fn into_pyerr(self, e: ClustorError) -> PyErr {
         match e {

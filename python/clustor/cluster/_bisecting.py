@@ -9,6 +9,7 @@ the bisection tree with the same distance kernel on the same values, so
 from __future__ import annotations
 
 import numbers
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 import numpy as np
@@ -18,6 +19,7 @@ from .._threads import get_num_threads
 from .._validation import (
     Interval,
     Options,
+    check_array,
     check_distance_range,
     check_random_state,
     check_sample_weight,
@@ -48,9 +50,14 @@ class BisectingKMeans(KMeans):
     Parameters
     ----------
     n_clusters : int, default=8
-    init : {'random', 'k-means++'}, default='random'
+    init : {'random', 'k-means++'} or callable, default='random'
         Seeding of each 2-means split ('random': two distinct samples drawn with
-        probability ∝ weight).
+        probability ∝ weight). A callable is called as scikit-learn calls it, once per
+        seeding of every split: ``init(X_leaf, 2, random_state=rs)``, where ``X_leaf``
+        holds the rows of the leaf being split in the order of X (centered by the mean
+        of X, as the fit sees them; unit rows under 'cosine'), and ``rs`` is the
+        RandomState (or Generator) made from ``random_state``; it returns the two initial
+        centers, shape (2, n_features). ``sample_weight`` is not passed to it.
     n_init : int, default=1
         Seedings per split.
     random_state : None, int, RandomState or Generator
@@ -102,7 +109,7 @@ class BisectingKMeans(KMeans):
 
     _parameter_constraints: ClassVar[dict[str, list]] = {
         "n_clusters": [Interval(numbers.Integral, 1, None, closed="left")],
-        "init": [Options({"k-means++", "random"})],
+        "init": [Options({"k-means++", "random"}), "callable"],
         "n_init": [Interval(numbers.Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
         "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
@@ -127,7 +134,7 @@ class BisectingKMeans(KMeans):
         self,
         n_clusters: int = 8,
         *,
-        init: str = "random",
+        init: str | Callable[..., Any] = "random",
         n_init: int = 1,
         random_state: Any = None,
         max_iter: int = 300,
@@ -188,22 +195,25 @@ class BisectingKMeans(KMeans):
         # Centering makes the kernel's ‖x‖² − 2x·c + ‖c‖² accurate (as scikit-learn does);
         # unit-norm geometry must not be shifted.
         shift = np.zeros(X.shape[1], dtype=X.dtype) if spherical else _mean(Xw).astype(X.dtype)
+        seeder = self._seeder(X.dtype, float(w.sum()), rng) if callable(self.init) else None
         centers, labels, inertia, n_splits, children, tree_centers, tree_labels = (
             _core.bisecting_fit(
                 Xw,
                 w,
                 np.ascontiguousarray(shift),
                 k,
-                self.init,
+                "random" if seeder else self.init,
                 int(self.n_init),
                 int(self.max_iter),
                 float(self.tol),
                 self._algorithm(),
                 self.bisecting_strategy,
                 spherical,
-                draw_seed(rng),
+                # A callable gets the generator untouched, as in scikit-learn.
+                0 if seeder else draw_seed(rng),
                 threads,
                 bool(self.verbose),
+                seeder,
             )
         )
         centers = centers + shift
@@ -227,6 +237,24 @@ class BisectingKMeans(KMeans):
 
     def _algorithm(self) -> str:
         return self.algorithm
+
+    def _seeder(self, dtype: Any, weight_total: float, rng: Any) -> Callable:
+        """The callable ``init`` as the core calls it: rows of a leaf in, its two initial
+        centers out (checked as :class:`KMeans` checks a callable's centers)."""
+        init, name = self.init, type(self).__name__
+
+        def seeder(X_leaf: np.ndarray) -> np.ndarray:
+            centers = init(X_leaf, 2, random_state=rng)
+            centers = check_array(
+                centers, estimator=name, dtype=dtype, input_name="init", copy=True
+            )
+            self._check_center_shape(X_leaf, centers, n_centers=2)
+            check_distance_range(
+                squared_diameter(X_leaf, centers), dtype, weight_total, estimator=name
+            )
+            return np.ascontiguousarray(centers, dtype=dtype)
+
+        return seeder
 
     def predict(self, X: Any) -> np.ndarray:
         """Leaf of each sample, found by descending the bisection tree from the root as

@@ -350,18 +350,23 @@ class KMeans(ClusterMixin, TransformerMixin, BaseEstimator):
             centers = init
         return np.ascontiguousarray(centers, dtype=X.dtype)
 
-    def _check_center_shape(self, X: np.ndarray, centers: np.ndarray) -> None:
-        if centers.shape[0] != self.n_clusters:
+    def _check_center_shape(
+        self, X: np.ndarray, centers: np.ndarray, n_centers: int | None = None
+    ) -> None:
+        """``centers`` must be (n_clusters, n_features), or (``n_centers``, n_features) when
+        given (BisectingKMeans: 2 per split)."""
+        k = self.n_clusters if n_centers is None else n_centers
+        shape = "(n_clusters, n_features)" if n_centers is None else f"({k}, n_features)"
+        if centers.shape[0] != k:
             raise ValueError(
                 f"The shape of the initial centers {centers.shape} does not match "
-                f"the number of clusters {self.n_clusters} (init must have shape "
-                "(n_clusters, n_features))."
+                f"the number of clusters {k} (init must have shape {shape})."
             )
         if centers.shape[1] != X.shape[1]:
             raise ValueError(
                 f"The shape of the initial centers {centers.shape} does not match "
                 f"the number of features of the data {X.shape[1]} (init must have shape "
-                "(n_clusters, n_features))."
+                f"{shape})."
             )
 
     def _n_init(self) -> int:

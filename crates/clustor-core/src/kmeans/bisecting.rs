@@ -2,23 +2,28 @@
 //! the leaf with the largest score (its inertia, or its number of samples) with 2-means,
 //! until there are `n_clusters` leaves; leaves are numbered in depth-first order.
 //!
-//! The fit works on one copy of X (shifted by the caller's mean) whose rows are permuted in
-//! place so that every leaf is a contiguous run: each split runs the ordinary Lloyd/Elkan
-//! [`super::fit`] on its run, then partitions the run in place. No copy of X per split.
+//! The fit works on a copy of X (shifted by the caller's mean) whose rows are permuted so
+//! that every leaf is a contiguous run: each split runs Lloyd's (or Elkan's) iteration on
+//! its run, then one pass over the run labels it (unless the iteration's last assignment
+//! already did), sums each side's inertia and moves the rows into the same run of a second
+//! copy, left side first, both sides keeping their order (so a leaf's rows stay in the
+//! order of X, as scikit-learn's `X[indices]`). The two copies alternate level by level:
+//! no copy of X per split, and the pass is parallel.
+//!
+//! Inputs are validated once, at the gate of [`fit`]; the seedings and iterations of the
+//! splits run without re-checking them (a check is a pass over the run).
 //!
 //! The partition of a split is decided by the tiled kernel's closest-of-two-centers (the
 //! same values whatever the row's position), and [`predict`] descends the tree with the
 //! same kernel on the same shifted values, so `predict(X_train)` equals the fitted labels.
 
-use super::init;
-#[cfg(test)]
-use super::Algorithm;
+use super::{elkan, init, lloyd, Algorithm};
 use crate::distance::{sq_dist, PackedCenters};
 use crate::error::{ClustorError, Result};
 use crate::float::Float;
 use crate::matrix::{check_weights, MatRef};
 use crate::monitor::Monitor;
-use crate::parallel::{self, map_chunks_mut, ChunkPlan};
+use crate::parallel::{self, map_chunks_mut, map_chunks_mut_state, ChunkPlan};
 use crate::rng::Rng;
 
 /// Seeding of each 2-means split.
@@ -29,6 +34,11 @@ pub enum Init {
     /// Greedy k-means++.
     KMeansPlusPlus,
 }
+
+/// A seeding supplied by the caller (scikit-learn's callable `init`): receives the rows of
+/// the leaf being split (m×d, shifted frame, in the order of X) and returns two centers
+/// (2×d, row-major). Called once per seeding, on the calling thread.
+pub type Seeder<'a, T> = dyn FnMut(MatRef<'_, T>) -> Result<Vec<T>> + Send + 'a;
 
 /// Which leaf to split next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,7 +54,7 @@ pub enum Strategy {
 pub struct Config {
     /// Number of leaves (≥ 1).
     pub n_clusters: usize,
-    /// Seeding of each split.
+    /// Seeding of each split (unless a [`Seeder`] is given to [`fit_seeded`]).
     pub init: Init,
     /// Seedings per split; the 2-means with the lowest inertia is kept.
     pub n_init: usize,
@@ -86,111 +96,185 @@ pub struct Fit<T> {
 struct Node<T> {
     center: Vec<T>,
     children: Option<(usize, usize)>,
-    /// Rows `start..end` of the working copy (leaves only).
+    /// Which of the two working copies holds the node's rows (leaves only).
+    copy: usize,
+    /// Rows `start..end` of that copy (leaves only).
     start: usize,
     end: usize,
     score: f64,
     inertia: f64,
 }
 
-/// The working copy: shifted rows, their weights and original indices, permuted together.
-struct Work<T> {
+/// A working copy: shifted rows, their weights and original indices, permuted together.
+struct Rows<T> {
     x: Vec<T>,
     w: Vec<T>,
     orig: Vec<usize>,
-    d: usize,
 }
 
-impl<T: Float> Work<T> {
-    fn seg(&self, s: usize, e: usize) -> Result<(MatRef<'_, T>, &[T])> {
-        Ok((MatRef::new("X", &self.x[s * self.d..e * self.d], e - s, self.d)?, &self.w[s..e]))
-    }
-
-    /// Moves the rows of `s..e` whose label is 0 to the front (order not kept); returns how
-    /// many there are.
-    fn partition(&mut self, s: usize, e: usize, labels: &mut [i64]) -> usize {
-        let d = self.d;
-        let (mut i, mut j) = (0, e - s);
-        while i < j {
-            if labels[i] == 0 {
-                i += 1;
-            } else {
-                j -= 1;
-                if i == j {
-                    break;
-                }
-                labels.swap(i, j);
-                self.w.swap(s + i, s + j);
-                self.orig.swap(s + i, s + j);
-                let (a, b) = self.x.split_at_mut((s + j) * d);
-                a[(s + i) * d..(s + i + 1) * d].swap_with_slice(&mut b[..d]);
-            }
-        }
-        i
+impl<T: Float> Rows<T> {
+    fn seg(&self, s: usize, e: usize, d: usize) -> Result<(MatRef<'_, T>, &[T])> {
+        Ok((MatRef::new("X", &self.x[s * d..e * d], e - s, d)?, &self.w[s..e]))
     }
 }
 
-/// Labels of the rows of `x` against two `centers` (2×d) by the tiled kernel (ties go to
-/// center 0), and each side's weighted inertia by direct differences.
-fn assign_two<T: Float>(
-    x: MatRef<'_, T>,
-    w: &[T],
+/// One chunk's destination in the split pass: where its left-side rows go, and its right.
+struct Dest<'a, T> {
+    x: [&'a mut [T]; 2],
+    w: [&'a mut [T]; 2],
+    orig: [&'a mut [usize]; 2],
+}
+
+/// Cuts `out` into consecutive pieces of `len[c] * width` values.
+fn cut<'a, A>(mut out: &'a mut [A], lens: &[usize], width: usize) -> Vec<&'a mut [A]> {
+    lens.iter()
+        .map(|&l| {
+            let (head, tail) = std::mem::take(&mut out).split_at_mut(l * width);
+            out = tail;
+            head
+        })
+        .collect()
+}
+
+/// The split pass: labels rows `s..e` of `src` against two `centers` (2×d) by the tiled
+/// kernel (ties go to center 0) unless `labels` already holds them, and moves them to rows
+/// `s..e` of `dst`, center 0's first, each side in its order. Returns how many rows went
+/// left and each side's weighted inertia (direct differences, chunk-ordered sums).
+#[allow(clippy::too_many_arguments)]
+fn split_rows<T: Float>(
+    src: &Rows<T>,
+    dst: &mut Rows<T>,
+    (s, e, d): (usize, usize, usize),
     centers: &[T],
+    labels: Option<Vec<i64>>,
     pool: &rayon::ThreadPool,
-) -> Result<(Vec<i64>, [f64; 2])> {
-    let d = x.cols();
-    let packed = PackedCenters::new(MatRef::new("centers", centers, 2, d)?);
-    let plan = ChunkPlan::new(x.rows(), 0);
-    let mut labels = vec![0i64; x.rows()];
-    let parts = map_chunks_mut(pool, plan, &mut labels, 1, |rows, lab| {
-        let s = rows.start;
-        packed.for_each_closest(x.rows_slice(rows.clone()), rows.len(), |r, j, _| lab[r] = j as i64);
-        let mut acc = [0.0f64; 2];
-        for (r, &l) in lab.iter().enumerate() {
-            let l = l as usize;
-            acc[l] += sq_dist(x.row(s + r), &centers[l * d..(l + 1) * d]).as_f64() * w[s + r].as_f64();
+    mon: &dyn Monitor,
+) -> Result<(usize, [f64; 2])> {
+    let (xs, ws) = src.seg(s, e, d)?;
+    let m = e - s;
+    let plan = ChunkPlan::new(m, 0);
+    let (labels, left) = match labels {
+        Some(l) => {
+            let left = parallel::map_chunks(pool, plan, |rows| l[rows].iter().filter(|&&v| v == 0).count());
+            (l, left)
         }
-        acc
-    });
+        None => {
+            let packed = PackedCenters::new(MatRef::new("centers", centers, 2, d)?);
+            let mut l = vec![0i64; m];
+            let left = map_chunks_mut(pool, plan, &mut l, 1, |rows, lab| {
+                packed.for_each_closest(xs.rows_slice(rows.clone()), rows.len(), |r, j, _| lab[r] = j as i64);
+                lab.iter().filter(|&&v| v == 0).count()
+            });
+            (l, left)
+        }
+    };
+    let n_left: usize = left.iter().sum();
+    let right: Vec<usize> = (0..plan.len()).map(|c| plan.range(c).len() - left[c]).collect();
+    let (xl, xr) = dst.x[s * d..e * d].split_at_mut(n_left * d);
+    let (wl, wr) = dst.w[s..e].split_at_mut(n_left);
+    let (ol, or) = dst.orig[s..e].split_at_mut(n_left);
+    let mut dests: Vec<Dest<'_, T>> = cut(xl, &left, d)
+        .into_iter()
+        .zip(cut(xr, &right, d))
+        .zip(cut(wl, &left, 1).into_iter().zip(cut(wr, &right, 1)))
+        .zip(cut(ol, &left, 1).into_iter().zip(cut(or, &right, 1)))
+        .map(|(((xl, xr), (wl, wr)), (ol, or))| Dest { x: [xl, xr], w: [wl, wr], orig: [ol, or] })
+        .collect();
+    let orig = &src.orig[s..e];
+    let mut labels = labels;
+    let parts = map_chunks_mut_state(pool, plan, &mut labels, 1, &mut dests, d, mon, |rows, lab, dest| {
+        let mut at = [0usize; 2];
+        let mut inertia = [0.0f64; 2];
+        for (r, i) in rows.enumerate() {
+            let side = lab[r] as usize;
+            let row = xs.row(i);
+            let c = &centers[side * d..(side + 1) * d];
+            inertia[side] += sq_dist(row, c).as_f64() * ws[i].as_f64();
+            let a = at[side];
+            dest.x[side][a * d..(a + 1) * d].copy_from_slice(row);
+            dest.w[side][a] = ws[i];
+            dest.orig[side][a] = orig[i];
+            at[side] += 1;
+        }
+        inertia
+    })?;
     let mut inertia = [0.0; 2];
     for p in parts {
         inertia[0] += p[0];
         inertia[1] += p[1];
     }
-    Ok((labels, inertia))
+    Ok((n_left, inertia))
 }
 
-/// The best 2-means of a segment over `n_init` seedings: its two centers, or None when the
-/// segment has fewer than two samples of positive weight (nothing to split).
+/// A split's two centers (2×d), and the labels of its rows when they are already the
+/// kernel's closest of those centers.
+type Split<T> = (Vec<T>, Option<Vec<i64>>);
+
+/// The best 2-means of a segment over `n_init` seedings; None when the segment has fewer
+/// than two samples of positive weight (nothing to split).
+#[allow(clippy::too_many_arguments)]
 fn two_means<T: Float>(
     x: MatRef<'_, T>,
     w: &[T],
     cfg: &Config,
+    seeder: &mut Option<&mut Seeder<'_, T>>,
     rng: &mut Rng,
+    pool: &rayon::ThreadPool,
     mon: &dyn Monitor,
-) -> Result<Option<Vec<T>>> {
+) -> Result<Option<Split<T>>> {
     if w.iter().filter(|&&v| v > T::zero()).count() < 2 {
         return Ok(None);
     }
-    let mut best: Option<(Vec<T>, f64)> = None;
-    for _ in 0..cfg.n_init.max(1) {
+    let d = x.cols();
+    let mut best: Option<(Vec<T>, Option<Vec<i64>>, f64)> = None;
+    let n_init = cfg.n_init.max(1);
+    for _ in 0..n_init {
         let seed = rng.next_u64();
-        let (mut c0, _) = match cfg.init {
-            Init::Random => init::random(x, w, 2, seed)?,
-            Init::KMeansPlusPlus => init::kmeans_plusplus(x, w, 2, None, seed, cfg.kmeans.n_threads, mon)?,
+        let mut c0 = match seeder.as_deref_mut() {
+            Some(f) => {
+                let c = f(x)?;
+                if c.len() != 2 * d || !c.iter().all(|v| v.is_finite()) {
+                    return Err(ClustorError::InvalidParameter {
+                        name: "init",
+                        reason: format!("the callable must return 2×{d} finite centers"),
+                    });
+                }
+                c
+            }
+            None => match cfg.init {
+                Init::Random => init::random_unchecked(x, w, 2, seed)?.0,
+                Init::KMeansPlusPlus => init::kmeans_plusplus_unchecked(x, w, 2, None, seed, pool, mon)?.0,
+            },
         };
         if cfg.kmeans.spherical {
-            for c in c0.chunks_mut(x.cols()) {
+            for c in c0.chunks_mut(d) {
                 super::normalize_row(c);
             }
         }
-        let f = super::fit(x, w, MatRef::new("init", &c0, 2, x.cols())?, &cfg.kmeans, mon)?;
+        let c0 = MatRef::new("init", &c0, 2, d)?;
+        // One seeding needs no inertia to compare: the split pass sums it, and labels the
+        // rows unless Lloyd's last assignment already did.
+        let (centers, labels, inertia) = match cfg.kmeans.algorithm {
+            Algorithm::Lloyd if n_init == 1 => {
+                let it = lloyd::iterate(x, w, c0, &cfg.kmeans, pool, mon)?;
+                (it.centers, it.fresh.then_some(it.labels), 0.0)
+            }
+            Algorithm::Lloyd => {
+                let f = lloyd::run(x, w, c0, &cfg.kmeans, pool, mon)?;
+                (f.centers, Some(f.labels), f.inertia)
+            }
+            // Elkan's labels come from exact distances, not the kernel's: relabel.
+            Algorithm::Elkan => {
+                let f = elkan::run(x, w, c0, &cfg.kmeans, pool, mon)?;
+                (f.centers, None, f.inertia)
+            }
+        };
         // scikit-learn's rule: a later seeding must be better by more than rounding.
-        if best.as_ref().map_or(true, |b| f.inertia < b.1 * (1.0 - 1e-6)) {
-            best = Some((f.centers, f.inertia));
+        if best.as_ref().map_or(true, |b| inertia < b.2 * (1.0 - 1e-6)) {
+            best = Some((centers, labels, inertia));
         }
     }
-    Ok(best.map(|b| b.0))
+    Ok(best.map(|b| (b.0, b.1)))
 }
 
 /// Leaves in depth-first order (left before right).
@@ -212,6 +296,18 @@ fn leaves<T>(nodes: &[Node<T>]) -> Vec<usize> {
 /// Fits bisecting k-means on `x` (n×d, weights `w`) shifted by `shift` (d values, subtracted
 /// from every row before clustering: the caller's mean, for accurate distances).
 pub fn fit<T: Float>(x: MatRef<'_, T>, w: &[T], shift: &[T], cfg: &Config, mon: &dyn Monitor) -> Result<Fit<T>> {
+    fit_seeded(x, w, shift, cfg, None, mon)
+}
+
+/// [`fit`], with every split seeded by `seeder` when one is given (instead of `cfg.init`).
+pub fn fit_seeded<T: Float>(
+    x: MatRef<'_, T>,
+    w: &[T],
+    shift: &[T],
+    cfg: &Config,
+    mut seeder: Option<&mut Seeder<'_, T>>,
+    mon: &dyn Monitor,
+) -> Result<Fit<T>> {
     let (n, d, k) = (x.rows(), x.cols(), cfg.n_clusters);
     let pool = parallel::pool(cfg.kmeans.n_threads)?;
     MatRef::new("X", x.data(), n, d)?;
@@ -234,6 +330,12 @@ pub fn fit<T: Float>(x: MatRef<'_, T>, w: &[T], shift: &[T], cfg: &Config, mon: 
     if k > n {
         return Err(ClustorError::TooManyClusters { n_samples: n, n_clusters: k });
     }
+    if cfg.kmeans.max_iter == 0 {
+        return Err(ClustorError::InvalidParameter { name: "max_iter", reason: "must be >= 1".into() });
+    }
+    if !(cfg.kmeans.tol >= 0.0) {
+        return Err(ClustorError::InvalidParameter { name: "tol", reason: "must be >= 0".into() });
+    }
     let mut xw = crate::error::try_vec(n * d, T::zero(), "the working copy of X", "use fewer samples")?;
     map_chunks_mut(&pool, ChunkPlan::new(n, 0), &mut xw, d, |rows, out| {
         for (o, i) in out.chunks_exact_mut(d).zip(rows) {
@@ -242,19 +344,29 @@ pub fn fit<T: Float>(x: MatRef<'_, T>, w: &[T], shift: &[T], cfg: &Config, mon: 
             }
         }
     });
-    let mut work = Work { x: xw, w: w.to_vec(), orig: (0..n).collect(), d };
+    // The second copy: each split moves its rows there (or back).
+    let other = if k > 1 {
+        crate::error::try_vec(n * d, T::zero(), "the second working copy of X", "use fewer samples")?
+    } else {
+        Vec::new()
+    };
+    let mut copies = [
+        Rows { x: xw, w: w.to_vec(), orig: (0..n).collect() },
+        Rows { x: other, w: vec![T::zero(); n], orig: vec![0; n] },
+    ];
     let root_center = {
         let tot: f64 = w.iter().map(|v| v.as_f64()).sum();
         let mut c = vec![0.0f64; d];
         for i in 0..n {
             let wi = w[i].as_f64();
-            for (cf, &v) in c.iter_mut().zip(&work.x[i * d..(i + 1) * d]) {
+            for (cf, &v) in c.iter_mut().zip(&copies[0].x[i * d..(i + 1) * d]) {
                 *cf += v.as_f64() * wi;
             }
         }
         c.iter().map(|&v| T::of_f64(v / tot)).collect()
     };
-    let mut nodes = vec![Node { center: root_center, children: None, start: 0, end: n, score: 0.0, inertia: 0.0 }];
+    let mut nodes =
+        vec![Node { center: root_center, children: None, copy: 0, start: 0, end: n, score: 0.0, inertia: 0.0 }];
     let mut rng = Rng::new(cfg.seed);
     for split in 0..k - 1 {
         mon.check()?;
@@ -266,16 +378,17 @@ pub fn fit<T: Float>(x: MatRef<'_, T>, w: &[T], shift: &[T], cfg: &Config, mon: 
             }
         }
         let t = target.expect("the tree has a leaf");
-        let (s, e) = (nodes[t].start, nodes[t].end);
-        let (xs, ws) = work.seg(s, e)?;
-        let centers = match two_means(xs, ws, cfg, &mut rng, mon)? {
+        let (s, e, from) = (nodes[t].start, nodes[t].end, nodes[t].copy);
+        let [c0, c1] = &mut copies;
+        let (src, dst) = if from == 0 { (&*c0, c1) } else { (&*c1, c0) };
+        let (xs, ws) = src.seg(s, e, d)?;
+        let (centers, labels) = match two_means(xs, ws, cfg, &mut seeder, &mut rng, &pool, mon)? {
             Some(c) => c,
             // Fewer than two weighted samples: both children at the parent's center, every
             // sample left (the kernel sends ties to the first center, as predict will).
-            None => [nodes[t].center.clone(), nodes[t].center.clone()].concat(),
+            None => ([nodes[t].center.clone(), nodes[t].center.clone()].concat(), None),
         };
-        let (mut labels, inertia) = assign_two(xs, ws, &centers, &pool)?;
-        let n_left = work.partition(s, e, &mut labels);
+        let (n_left, inertia) = split_rows(src, dst, (s, e, d), &centers, labels, &pool, mon)?;
         if cfg.kmeans.verbose {
             mon.log(&format!("Split {split}: cluster of {} samples into {n_left} and {}.", e - s, e - s - n_left));
         }
@@ -284,22 +397,17 @@ pub fn fit<T: Float>(x: MatRef<'_, T>, w: &[T], shift: &[T], cfg: &Config, mon: 
             Strategy::LargestCluster => m as f64,
         };
         let (l, r) = (nodes.len(), nodes.len() + 1);
-        nodes.push(Node {
-            center: centers[..d].to_vec(),
+        let child = |c: &[T], start, end, inertia| Node {
+            center: c.to_vec(),
             children: None,
-            start: s,
-            end: s + n_left,
-            score: score(n_left, inertia[0]),
-            inertia: inertia[0],
-        });
-        nodes.push(Node {
-            center: centers[d..].to_vec(),
-            children: None,
-            start: s + n_left,
-            end: e,
-            score: score(e - s - n_left, inertia[1]),
-            inertia: inertia[1],
-        });
+            copy: 1 - from,
+            start,
+            end,
+            score: score(end - start, inertia),
+            inertia,
+        };
+        nodes.push(child(&centers[..d], s, s + n_left, inertia[0]));
+        nodes.push(child(&centers[d..], s + n_left, e, inertia[1]));
         nodes[t].children = Some((l, r));
     }
     let mut labels = vec![-1i64; n];
@@ -308,7 +416,7 @@ pub fn fit<T: Float>(x: MatRef<'_, T>, w: &[T], shift: &[T], cfg: &Config, mon: 
     let mut inertia = 0.0;
     for (label, leaf) in leaves(&nodes).into_iter().enumerate() {
         let node = &nodes[leaf];
-        for &i in &work.orig[node.start..node.end] {
+        for &i in &copies[node.copy].orig[node.start..node.end] {
             labels[i] = label as i64;
         }
         centers.extend_from_slice(&node.center);
@@ -316,8 +424,8 @@ pub fn fit<T: Float>(x: MatRef<'_, T>, w: &[T], shift: &[T], cfg: &Config, mon: 
         inertia += node.inertia;
     }
     if k == 1 {
-        let xs = MatRef::new("X", &work.x, n, d)?;
-        inertia = super::inertia(xs, &work.w, &nodes[0].center, &vec![0; n], &pool);
+        let xs = MatRef::new("X", &copies[0].x, n, d)?;
+        inertia = super::inertia(xs, &copies[0].w, &nodes[0].center, &vec![0; n], &pool);
     }
     let children = nodes
         .iter()
@@ -498,6 +606,53 @@ mod tests {
         };
         let (a, b) = (run(1), run(2));
         assert_eq!((a.labels, a.centers, a.inertia.to_bits()), (b.labels, b.centers, b.inertia.to_bits()));
+    }
+
+    #[test]
+    fn seeder_gets_each_leaf_in_the_order_of_x() {
+        // Column 1 holds the row index (shifted by 0): every leaf the seeder sees must list
+        // its rows in increasing index, as scikit-learn's X[indices] does. Seeding with the
+        // first and last rows of four separated groups recovers the groups.
+        let n = 400;
+        let x: Vec<f64> = (0..n).flat_map(|i| [((i * 7) % 4) as f64 * 100.0, i as f64 * 1e-3]).collect();
+        let w = vec![1.0; n];
+        let mut sizes = Vec::new();
+        let mut seeder = |xs: MatRef<'_, f64>| -> Result<Vec<f64>> {
+            let m = xs.rows();
+            assert!((1..m).all(|r| xs.row(r)[1] > xs.row(r - 1)[1]));
+            sizes.push(m);
+            Ok([xs.row(0), xs.row(m - 1)].concat())
+        };
+        for t in [1, 2] {
+            let f = fit_seeded(
+                MatRef::new("X", &x, n, 2).unwrap(),
+                &w,
+                &[0.0, 0.0],
+                &cfg(4, Strategy::BiggestInertia, t),
+                Some(&mut seeder),
+                &Silent,
+            )
+            .unwrap();
+            for i in 0..n {
+                assert_eq!(f.labels[i], f.labels[i % 4], "row {i}");
+            }
+            let mut groups: Vec<i64> = (0..4).map(|i| f.labels[i]).collect();
+            groups.sort();
+            assert_eq!(groups, vec![0, 1, 2, 3]);
+        }
+        assert_eq!(sizes.len(), 6, "3 splits per fit");
+        assert_eq!(sizes[0], n);
+        // A seeding of the wrong size, or not finite, is refused; an error it returns ends
+        // the fit as is.
+        let x = MatRef::new("X", &x, n, 2).unwrap();
+        for bad in [vec![0.0; 3], vec![f64::NAN; 4]] {
+            let mut s = |_: MatRef<'_, f64>| -> Result<Vec<f64>> { Ok(bad.clone()) };
+            let e = fit_seeded(x, &w, &[0.0, 0.0], &cfg(3, Strategy::BiggestInertia, 1), Some(&mut s), &Silent);
+            assert!(matches!(e, Err(ClustorError::InvalidParameter { name: "init", .. })), "{e:?}");
+        }
+        let mut s = |_: MatRef<'_, f64>| -> Result<Vec<f64>> { Err(ClustorError::Interrupted) };
+        let e = fit_seeded(x, &w, &[0.0, 0.0], &cfg(3, Strategy::BiggestInertia, 1), Some(&mut s), &Silent);
+        assert_eq!(e.unwrap_err(), ClustorError::Interrupted);
     }
 
     #[test]

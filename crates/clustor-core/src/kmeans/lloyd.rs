@@ -17,6 +17,45 @@ pub(crate) fn run<T: Float>(
     pool: &rayon::ThreadPool,
     mon: &dyn Monitor,
 ) -> Result<Fit<T>> {
+    let it = iterate(x, w, init, cfg, pool, mon)?;
+    let (k, d) = (init.rows(), init.cols());
+    let Iterated { centers, mut labels, n_iter, fresh } = it;
+    let inertia = if fresh {
+        inertia(x, w, &centers, &labels, pool)
+    } else {
+        // Labels were computed with the previous centers: refresh them, and sum the inertia
+        // in the same pass.
+        let packed = PackedCenters::new(MatRef::new("centers", &centers, k, d)?);
+        assign_with_inertia(x, w, &packed, &centers, &mut labels, pool)
+    };
+    Ok(Fit { centers, labels, inertia, n_iter })
+}
+
+/// Lloyd's iterations without the closing pass over X of [`run`] (the inertia, or the
+/// final assignment with it): for callers that make their own closing pass (bisecting
+/// k-means labels, partitions and sums each side's inertia in one).
+pub(crate) struct Iterated<T> {
+    /// Final centers, k×d.
+    pub centers: Vec<T>,
+    /// Labels of the last assignment.
+    pub labels: Vec<i64>,
+    /// Iterations run.
+    pub n_iter: usize,
+    /// Whether `labels` are the closest of `centers` by the tiled kernel: strict convergence
+    /// (no label changed, so the update reproduced the centers the labels were computed
+    /// with, bit for bit; checked, not assumed).
+    pub fresh: bool,
+}
+
+/// Runs the iterations of [`run`] on validated inputs.
+pub(crate) fn iterate<T: Float>(
+    x: MatRef<'_, T>,
+    w: &[T],
+    init: MatRef<'_, T>,
+    cfg: &Config,
+    pool: &rayon::ThreadPool,
+    mon: &dyn Monitor,
+) -> Result<Iterated<T>> {
     let (n, d, k) = (x.rows(), x.cols(), init.rows());
     let plan = ChunkPlan::balanced(n, (k * d + k) * 8);
     let mut centers = init.data().to_vec();
@@ -26,6 +65,7 @@ pub(crate) fn run<T: Float>(
     let mut parts: Vec<Sums> = (0..plan.len()).map(|_| Sums::zeros(k, d)).collect();
     let mut conv = Convergence { strict: false };
     let mut n_iter = 0;
+    let mut fresh = false;
     for it in 0..cfg.max_iter {
         mon.check()?;
         n_iter = it + 1;
@@ -42,19 +82,13 @@ pub(crate) fn run<T: Float>(
         if cfg.verbose {
             mon.log(&format!("Iteration {it}, inertia {}.", inertia(x, w, &centers, &labels, pool)));
         }
+        let same = new_centers == centers;
         centers = new_centers;
         let shift: Vec<f64> = shift.iter().map(|s| s.as_f64()).collect();
         if conv.stop(it, changed == 0, &shift, cfg.tol, cfg, mon) {
+            fresh = conv.strict && same;
             break;
         }
     }
-    let inertia = if conv.strict {
-        inertia(x, w, &centers, &labels, pool)
-    } else {
-        // Labels were computed with the previous centers: refresh them, and sum the inertia
-        // in the same pass.
-        let packed = PackedCenters::new(MatRef::new("centers", &centers, k, d)?);
-        assign_with_inertia(x, w, &packed, &centers, &mut labels, pool)
-    };
-    Ok(Fit { centers, labels, inertia, n_iter })
+    Ok(Iterated { centers, labels, n_iter, fresh })
 }
