@@ -786,6 +786,34 @@ mod tests {
     use super::*;
     use crate::rng::Rng;
 
+    #[test]
+    fn blas_dot_orders_by_hand() {
+        // Columns: groups of four, then the 2- and 1-column kernels, a lone column is a ddot.
+        use GemvColumn::*;
+        let kinds: Vec<_> = (0..7).map(|j| GemvColumn::of(j, 7)).collect();
+        assert_eq!(kinds, vec![Four, Four, Four, Four, Two, Two, One]);
+        assert_eq!(GemvColumn::of(0, 1), Single);
+        assert_eq!(GemvColumn::of(4, 5), One);
+        // Two features: gemv fuses the first product, ddot fuses nothing, gemm fuses both.
+        let (a, x) = ([0.1f64, 0.7], [0.3f64, 0.9]);
+        assert_eq!(dot_gemv(&a, &x, Four), a[0].mul_add(x[0], a[1] * x[1]));
+        assert_eq!(dot_ddot(&a, &x), a[0] * x[0] + a[1] * x[1]);
+        assert_eq!(dot_gemm(&a, &x), a[1].mul_add(x[1], a[0] * x[0]));
+        // Lanes: eight features in four fused lanes, reduced (l0 + l2) + (l1 + l3).
+        let a: Vec<f64> = (1..=8).map(|i| 1.0 / i as f64).collect();
+        let l: Vec<f64> = (0..4).map(|r| a[r + 4].mul_add(a[r + 4], a[r] * a[r])).collect();
+        assert_eq!(dot_gemv(&a, &a, Four), (l[0] + l[2]) + (l[1] + l[3]));
+        let u: Vec<f64> = (0..4).map(|r| a[r] * a[r] + a[r + 4] * a[r + 4]).collect();
+        assert_eq!(dot_gemv(&a, &a, One), (u[0] + u[2]) + (u[1] + u[3]));
+        // All agree with the exact sum of small integers.
+        let b: Vec<f64> = (0..37).map(|i| (i % 7) as f64).collect();
+        let exact: f64 = b.iter().map(|v| v * v).sum();
+        for col in [Four, Two, One, Single] {
+            assert_eq!(dot_gemv(&b, &b, col), exact);
+        }
+        assert_eq!(dot_gemm(&b, &b), exact);
+    }
+
     fn random(n: usize, seed: u64) -> Vec<f64> {
         let mut r = Rng::new(seed);
         (0..n).map(|_| r.uniform() * 2.0 - 1.0).collect()

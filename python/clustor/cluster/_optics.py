@@ -272,7 +272,12 @@ class OPTICS(ClusterMixin, BaseEstimator):
     min_cluster_size : int > 1, float in (0, 1] or None, default=None
         Smallest 'xi' cluster (None: ``min_samples``).
     algorithm : {'auto', 'brute', 'kd_tree', 'ball_tree'}, default='auto'
-        Neighbour search. Results do not depend on it.
+        Neighbour search. Results do not depend on it, except as they do in
+        scikit-learn for 'euclidean' (exact core distances with a tree, BLAS ones by brute
+        force, as scikit-learn's 'auto' picks them: brute above 15 features). With a tree and
+        8 to 15 features, some reachabilities can differ from scikit-learn's in the last bits
+        (its BLAS call lists the neighbours in its tree's order, which clustor does not
+        reproduce); 'minkowski' is exact and identical with every algorithm.
     leaf_size : int, default=30
         Leaf size of the tree indexes.
     normalize_input : bool, default=False
