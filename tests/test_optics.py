@@ -77,23 +77,6 @@ def _compare(X: np.ndarray, reference: dict | None = None, **params) -> OPTICS:
     return ours
 
 
-def _cosine(a: np.ndarray, b: np.ndarray) -> float:
-    """Cosine distance with clustor's operations in clustor's order (rows scaled to unit
-    norm, then 1 − dot, clipped to [0, 2]), for scikit-learn as a callable metric."""
-
-    def unit(x):
-        s = 0.0
-        for v in x:
-            s += v * v
-        n = math.sqrt(s)
-        return [v / n for v in x] if n > 0 else list(x)
-
-    s = 0.0
-    for u, v in zip(unit(a), unit(b)):
-        s += u * v
-    return min(max(1.0 - s, 0.0), 2.0)
-
-
 # --------------------------------------------------------------------------------------
 # 1. Cases worked by hand
 # --------------------------------------------------------------------------------------
@@ -159,53 +142,81 @@ def test_rounding_to_15_decimals_makes_ties():
 # --------------------------------------------------------------------------------------
 
 
-# scikit-learn computes 'euclidean'/'l2' pairwise distances as ‖x‖² − 2x·y + ‖y‖² through
-# BLAS, and 'cosine' through a BLAS dot product: their last bits depend on the BLAS kernel
-# and differ from the exact distances (a k-th neighbour at 0.21 came out 4e-14 above the
-# core distance its KD-tree computed), which reorders exact ties. clustor computes every
-# distance directly, like scikit-learn's 'minkowski' (its default) does through SciPy; the
-# references below name that computation on scikit-learn's side.
+# scikit-learn computes 'euclidean'/'l2' distances as ‖x‖² − 2x·y + ‖y‖² through BLAS, and
+# 'cosine' as 1 − x̂·ŷ through BLAS, unlike 'minkowski' (its default, exact differences through
+# SciPy). Their last bits depend on the BLAS kernels' accumulation orders, and the rounding to
+# 15 decimals turns them into different ties; clustor reproduces them bit for bit, so every
+# metric is compared with scikit-learn's own, by name.
 @pytest.mark.parametrize(
-    ("metric", "p", "reference"),
+    ("metric", "p"),
     [
-        ("minkowski", 2, None),
-        ("euclidean", 2, {"metric": "minkowski", "p": 2}),
-        ("l2", 2, {"metric": "minkowski", "p": 2}),
-        ("manhattan", 2, None),
-        ("cityblock", 2, None),
-        ("minkowski", 1, None),
-        ("minkowski", 3, None),
-        ("chebyshev", 2, None),
+        ("minkowski", 2),
+        ("euclidean", 2),
+        ("l2", 2),
+        ("manhattan", 2),
+        ("cityblock", 2),
+        ("minkowski", 1),
+        ("minkowski", 3),
+        ("chebyshev", 2),
+        ("cosine", 2),
     ],
 )
-def test_blobs_every_metric(metric, p, reference):
+def test_blobs_every_metric(metric, p):
     X = _blobs(300, 3, seed=1)
-    _compare(X, reference, min_samples=7, metric=metric, p=p)
+    _compare(X, min_samples=7, metric=metric, p=p)
 
 
-def test_blobs_cosine():
-    X = _blobs(120, 3, seed=1)
-    _compare(X, {"metric": _cosine, "algorithm": "brute"}, min_samples=5, metric="cosine")
-    # Against scikit-learn's own (BLAS) cosine: distances to rounding, same clusters.
-    ours = OPTICS(min_samples=5, metric="cosine").fit(X)
-    ref = _sk_fit(X, min_samples=5, metric="cosine")
-    assert_allclose(ours.core_distances_, ref.core_distances_, rtol=1e-9, atol=1e-15)
-    assert_array_equal(ours.labels_, ref.labels_)
+# Data of three kinds: separated blobs, integer grids (ties everywhere), varying density.
+def _kind(kind: str, d: int, seed: int) -> np.ndarray:
+    if kind == "blobs":
+        return _blobs(160, d, seed=seed)
+    if kind == "grid":
+        rng = np.random.default_rng(seed)
+        return rng.integers(0, 5, size=(170, d)).astype(np.float64)
+    rng = np.random.default_rng(seed)
+    return np.vstack([rng.normal(size=(80, d)) * 0.3, rng.normal(size=(90, d)) * 3 + 4])
 
 
-def test_euclidean_against_sklearn_blas_distances():
-    # scikit-learn's own 'euclidean': core distances (from its KD-tree) agree; the ordering
-    # differs where its BLAS rounding broke a tie (here ~30% of positions), so the clusters
-    # agree only roughly. clustor's 'euclidean' is its exact 'minkowski' (tested above).
-    from sklearn.metrics import adjusted_rand_score
+# scikit-learn's brute force (its only search for 'cosine', its 'auto' for 'euclidean' above
+# 15 features) computes every distance through BLAS: core distances (k-nearest through
+# `dgemm` and `ddot` norms), radius searches and reachability updates (`dgemv` of one row
+# against the unprocessed rows, whose kernel depends on the position of the row).
+@pytest.mark.parametrize("kind", ["blobs", "grid", "density"])
+@pytest.mark.parametrize("d", [1, 2, 3, 8, 9, 20])
+@pytest.mark.parametrize("metric", ["euclidean", "cosine"])
+def test_blas_metrics_equal_sklearn(kind, d, metric):
+    X = _kind(kind, d, seed=d)
+    if metric == "cosine" and d == 1:
+        X = X + 0.5  # in one dimension every cosine distance is 0 or 2
+    max_eps = 1.5 * math.sqrt(d) if metric == "euclidean" else 0.2
+    # (scikit-learn's 'auto' for 'euclidean' with 8 to 15 features is its KD-tree, whose
+    # neighbour order decides some last bits: not reproduced, see the note in _optics.py.)
+    tree = metric == "euclidean" and 8 <= d <= 15
+    for algorithm in ("brute",) if tree else ("brute", "auto"):
+        for eps in (INF, max_eps):
+            _compare(X, min_samples=5, metric=metric, algorithm=algorithm, max_eps=eps)
 
-    X = _blobs(300, 2, seed=1)
-    ours = OPTICS(min_samples=7, metric="euclidean").fit(X)
-    ref = _sk_fit(X, min_samples=7, metric="euclidean")
-    assert_allclose(ours.core_distances_, ref.core_distances_, rtol=1e-12, atol=0)
-    assert adjusted_rand_score(ours.labels_, ref.labels_) > 0.95
-    exact = OPTICS(min_samples=7, metric="minkowski").fit(X)
-    assert_array_equal(ours.ordering_, exact.ordering_)
+
+# With a tree (scikit-learn's 'auto' up to 15 features) core distances are exact and the
+# reachability updates go through BLAS over the neighbours in the tree's order; up to 7
+# features the order does not change any bit.
+@pytest.mark.parametrize("d", [2, 3, 5, 7])
+@pytest.mark.parametrize("algorithm", ["kd_tree", "ball_tree"])
+def test_euclidean_with_trees_equals_sklearn(d, algorithm):
+    X = _kind("blobs", d, seed=20 + d)
+    for eps in (INF, 2.5):
+        _compare(X, min_samples=6, metric="euclidean", algorithm=algorithm, max_eps=eps)
+
+
+@pytest.mark.parametrize("metric", ["euclidean", "cosine"])
+def test_blas_metrics_float32_and_ties(metric):
+    X = _grid(9, d=3, seed=3, dup=30).astype(np.float32) + 1
+    a = _compare(X, min_samples=4, metric=metric, algorithm="brute")
+    b = OPTICS(min_samples=4, metric=metric, algorithm="brute").fit(X.astype(np.float64))
+    assert_array_equal(a.ordering_, b.ordering_)
+    assert_array_equal(a.reachability_, b.reachability_)
+    X, _ = clustor.datasets.make_varying_density(300, random_state=1)
+    _compare(X.astype(np.float32), min_samples=8, metric=metric)
 
 
 @pytest.mark.parametrize("max_eps", [0.5, 2.0, 6.0, INF])
@@ -234,16 +245,15 @@ def test_blobs_parameters(params):
     _compare(_blobs(250, 2, seed=3), **params)
 
 
-@pytest.mark.parametrize("metric", ["minkowski", "manhattan", "chebyshev", "cosine"])
+@pytest.mark.parametrize("metric", ["minkowski", "euclidean", "manhattan", "chebyshev", "cosine"])
 @pytest.mark.parametrize("max_eps", [1.5, INF])
 def test_integer_grid_ties(metric, max_eps):
     # Every distance ties with many others: the tie-breaking decides the whole ordering.
     X = _grid(13, seed=4)
-    reference = None
     if metric == "cosine":
         X = X[:60] + 1
-        reference = {"metric": _cosine, "algorithm": "brute"}
-    _compare(X, reference, min_samples=4, max_eps=max_eps, metric=metric)
+        max_eps = min(max_eps, 0.05)
+    _compare(X, min_samples=4, max_eps=max_eps, metric=metric)
 
 
 @pytest.mark.parametrize("min_samples", [2, 3, 6])
@@ -375,13 +385,17 @@ def test_float32_equals_float64_of_same_values():
     _assert_same(a, SKOPTICS(min_samples=5).fit(X32))
 
 
-@pytest.mark.parametrize(("max_eps", "algorithm"), [(0.8, "brute"), (INF, "auto")])
-def test_one_and_two_threads_identical(max_eps, algorithm):
+@pytest.mark.parametrize(
+    ("max_eps", "algorithm", "metric"),
+    [(0.8, "brute", "minkowski"), (INF, "auto", "minkowski"), (INF, "auto", "euclidean")],
+)
+def test_one_and_two_threads_identical(max_eps, algorithm, metric):
     # More than two chunks of unprocessed points, so that the dense steps run in parallel.
     X = _blobs(7600, 2, seed=12)
+    kw = {"min_samples": 5, "max_eps": max_eps, "algorithm": algorithm, "metric": metric}
     with clustor.num_threads(1):
-        a = OPTICS(min_samples=5, max_eps=max_eps, algorithm=algorithm).fit(X)
-    b = OPTICS(min_samples=5, max_eps=max_eps, algorithm=algorithm, n_threads=2).fit(X)
+        a = OPTICS(**kw).fit(X)
+    b = OPTICS(**kw, n_threads=2).fit(X)
     for attr in ("ordering_", "core_distances_", "reachability_", "predecessor_", "labels_"):
         assert_array_equal(getattr(a, attr), getattr(b, attr))
 
@@ -389,9 +403,12 @@ def test_one_and_two_threads_identical(max_eps, algorithm):
 def test_normalize_input_is_cosine_geometry():
     X = _blobs(200, 3, seed=13) + 20
     a = OPTICS(min_samples=5, normalize_input=True, metric="euclidean").fit(X)
-    unit = X / np.linalg.norm(X, axis=1, keepdims=True)
+    # Unit rows as scikit-learn's normalize computes them (np.linalg.norm differs in last
+    # bits, which the BLAS-based 'euclidean' turns into different ties).
+    unit = X / np.sqrt(np.einsum("ij,ij->i", X, X))[:, None]
     b = OPTICS(min_samples=5, metric="euclidean").fit(unit)
     assert_array_equal(a.ordering_, b.ordering_)
+    assert_array_equal(a.reachability_, b.reachability_)
 
 
 # --------------------------------------------------------------------------------------

@@ -175,6 +175,7 @@ def optics_graph(
     algorithm: str,
     leaf_size: int,
     n_threads: int,
+    sq_norms: npt.NDArray[np.float64] | None = None,
 ) -> tuple[
     npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.int64]
 ]: ...

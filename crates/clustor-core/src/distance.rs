@@ -871,10 +871,160 @@ pub fn cosine_dist<T: Float>(a: &[T], b: &[T], sq_norm_a: T, sq_norm_b: T) -> T 
     (T::one() - sim).max(T::zero()).min(two)
 }
 
+// --- scikit-learn's BLAS dot products, operation for operation -------------------------------
+//
+// scikit-learn computes 'euclidean' and 'cosine' distances through BLAS (NumPy's and SciPy's
+// OpenBLAS): `‖x‖² − 2x·y + ‖y‖²` and `1 − x̂·ŷ`. Their last bits depend on the order in which
+// the BLAS kernel accumulates the dot product, and OPTICS results (orderings decided by ties
+// of distances rounded to 15 decimals) depend on those bits. The three functions below
+// reproduce the orders of OpenBLAS's x86-64 kernels (Haswell/Zen, in the builds NumPy and
+// SciPy ship), established against them for d = 1..64: every multiply, fused multiply-add
+// and addition happens in the same order, so the results are the same to the last bit.
+
+/// Dot product as OpenBLAS's `dgemm` micro-kernel accumulates one element of `A·Bᵀ`: one
+/// fused multiply-add chain over the features in order (exact for d ≤ 64; larger d is split
+/// into blocks by the BLAS).
+#[inline]
+pub fn dot_gemm(a: &[f64], b: &[f64]) -> f64 {
+    let mut s = 0.0f64;
+    for (&x, &y) in a.iter().zip(b) {
+        s = x.mul_add(y, s);
+    }
+    s
+}
+
+/// Dot product as OpenBLAS's `ddot` computes it (NumPy's dot of two vectors, scikit-learn's
+/// `_sqeuclidean_row_norms`): blocks of 16 features in 4×4 fused multiply-add lanes, the
+/// lanes reduced pairwise, then the remaining features added one by one (unfused).
+#[inline]
+pub fn dot_ddot(a: &[f64], b: &[f64]) -> f64 {
+    let n1 = a.len() & !15;
+    let mut dot = 0.0f64;
+    if n1 > 0 {
+        let mut acc = [[0.0f64; 4]; 4];
+        for (ca, cb) in a[..n1].chunks_exact(16).zip(b[..n1].chunks_exact(16)) {
+            for k in 0..4 {
+                for l in 0..4 {
+                    acc[k][l] = ca[4 * k + l].mul_add(cb[4 * k + l], acc[k][l]);
+                }
+            }
+        }
+        let h: [[f64; 2]; 4] = std::array::from_fn(|k| [acc[k][0] + acc[k][2], acc[k][1] + acc[k][3]]);
+        let s01 = [h[0][0] + h[1][0], h[0][1] + h[1][1]];
+        let s23 = [h[2][0] + h[3][0], h[2][1] + h[3][1]];
+        dot = (s01[0] + s23[0]) + (s01[1] + s23[1]);
+    }
+    for (&x, &y) in a[n1..].iter().zip(&b[n1..]) {
+        dot += x * y;
+    }
+    dot
+}
+
+/// Which kernel of OpenBLAS's transposed `dgemv` computes a column of `Y·x` (NumPy's
+/// `(1×d) @ (d×m)` product): columns go by groups of four; the last `m mod 4` take the 2-
+/// and 1-column kernels, and a single column (m = 1) is a `ddot`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GemvColumn {
+    /// In a group of four (4 fused lanes).
+    Four,
+    /// One of the two columns of the 2-column kernel (2 unfused lanes).
+    Two,
+    /// The last column of an odd count (4 unfused lanes).
+    One,
+    /// The only column (`ddot`).
+    Single,
+}
+
+impl GemvColumn {
+    /// The kernel of column `j` (0-based) among `m` columns.
+    #[inline]
+    pub fn of(j: usize, m: usize) -> Self {
+        let full = m & !3;
+        if m == 1 {
+            GemvColumn::Single
+        } else if j < full {
+            GemvColumn::Four
+        } else if m & 2 != 0 && j < full + 2 {
+            GemvColumn::Two
+        } else {
+            GemvColumn::One
+        }
+    }
+}
+
+/// Dot product `a·x` as OpenBLAS's transposed `dgemv` computes column `a` in kernel `col`:
+/// the first `d − d mod 4` features in lanes (feature i in lane i mod 4, or mod 2), reduced
+/// as (l0 + l2) + (l1 + l3), then the last `d mod 4` features as its C tail code compiles:
+/// `fma(a0, x0, y)`, `y + fma(a0, x0, a1·x1)` or `y + fma(a2, x2, fma(a0, x0, a1·x1))`.
+#[inline]
+pub fn dot_gemv(a: &[f64], x: &[f64], col: GemvColumn) -> f64 {
+    if col == GemvColumn::Single {
+        return dot_ddot(a, x);
+    }
+    let m1 = a.len() & !3;
+    let mut y = 0.0f64;
+    if m1 > 0 {
+        match col {
+            GemvColumn::Four | GemvColumn::One | GemvColumn::Single => {
+                let mut l = [0.0f64; 4];
+                for (ca, cx) in a[..m1].chunks_exact(4).zip(x[..m1].chunks_exact(4)) {
+                    for r in 0..4 {
+                        l[r] = if col == GemvColumn::Four { ca[r].mul_add(cx[r], l[r]) } else { l[r] + ca[r] * cx[r] };
+                    }
+                }
+                y = (l[0] + l[2]) + (l[1] + l[3]);
+            }
+            GemvColumn::Two => {
+                let mut l = [0.0f64; 2];
+                for (ca, cx) in a[..m1].chunks_exact(2).zip(x[..m1].chunks_exact(2)) {
+                    l[0] += ca[0] * cx[0];
+                    l[1] += ca[1] * cx[1];
+                }
+                y = l[0] + l[1];
+            }
+        }
+    }
+    let (t, u) = (&a[m1..], &x[m1..]);
+    match t.len() {
+        1 => t[0].mul_add(u[0], y),
+        2 => y + t[0].mul_add(u[0], t[1] * u[1]),
+        3 => y + t[2].mul_add(u[2], t[0].mul_add(u[0], t[1] * u[1])),
+        _ => y,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::rng::Rng;
+
+    #[test]
+    fn blas_dot_orders_by_hand() {
+        // Columns: groups of four, then the 2- and 1-column kernels, a lone column is a ddot.
+        use GemvColumn::*;
+        let kinds: Vec<_> = (0..7).map(|j| GemvColumn::of(j, 7)).collect();
+        assert_eq!(kinds, vec![Four, Four, Four, Four, Two, Two, One]);
+        assert_eq!(GemvColumn::of(0, 1), Single);
+        assert_eq!(GemvColumn::of(4, 5), One);
+        // Two features: gemv fuses the first product, ddot fuses nothing, gemm fuses both.
+        let (a, x) = ([0.1f64, 0.7], [0.3f64, 0.9]);
+        assert_eq!(dot_gemv(&a, &x, Four), a[0].mul_add(x[0], a[1] * x[1]));
+        assert_eq!(dot_ddot(&a, &x), a[0] * x[0] + a[1] * x[1]);
+        assert_eq!(dot_gemm(&a, &x), a[1].mul_add(x[1], a[0] * x[0]));
+        // Lanes: eight features in four fused lanes, reduced (l0 + l2) + (l1 + l3).
+        let a: Vec<f64> = (1..=8).map(|i| 1.0 / i as f64).collect();
+        let l: Vec<f64> = (0..4).map(|r| a[r + 4].mul_add(a[r + 4], a[r] * a[r])).collect();
+        assert_eq!(dot_gemv(&a, &a, Four), (l[0] + l[2]) + (l[1] + l[3]));
+        let u: Vec<f64> = (0..4).map(|r| a[r] * a[r] + a[r + 4] * a[r + 4]).collect();
+        assert_eq!(dot_gemv(&a, &a, One), (u[0] + u[2]) + (u[1] + u[3]));
+        // All agree with the exact sum of small integers.
+        let b: Vec<f64> = (0..37).map(|i| (i % 7) as f64).collect();
+        let exact: f64 = b.iter().map(|v| v * v).sum();
+        for col in [Four, Two, One, Single] {
+            assert_eq!(dot_gemv(&b, &b, col), exact);
+        }
+        assert_eq!(dot_gemm(&b, &b), exact);
+    }
 
     fn random(n: usize, seed: u64) -> Vec<f64> {
         let mut r = Rng::new(seed);

@@ -25,18 +25,23 @@ fn parse_metric(metric: &str, p: f64) -> PyResult<Metric> {
         "manhattan" => Metric::Manhattan,
         "chebyshev" => Metric::Chebyshev,
         "cosine" => Metric::Cosine,
+        "euclidean_blas" => Metric::EuclideanBlas,
+        "cosine_blas" => Metric::CosineBlas,
         "minkowski" => Metric::Minkowski(p),
         other => {
             return Err(PyValueError::new_err(format!(
-                "unknown metric {other:?}; use 'euclidean', 'manhattan', 'chebyshev', 'minkowski' or 'cosine'"
+                "unknown metric {other:?}; use 'euclidean', 'manhattan', 'chebyshev', 'minkowski', 'cosine', \
+                 'euclidean_blas' or 'cosine_blas'"
             )))
         }
     })
 }
 
 /// OPTICS reachability graph → (ordering, core_distances, reachability, predecessor).
+/// `sq_norms`: squared row norms for 'euclidean_blas' (NumPy's einsum values).
 #[pyfunction]
-#[pyo3(signature = (x, min_samples, max_eps, metric, p, algorithm, leaf_size, n_threads))]
+#[pyo3(signature = (x, min_samples, max_eps, metric, p, algorithm, leaf_size, n_threads, sq_norms=None))]
+#[allow(clippy::too_many_arguments)]
 fn optics_graph<'py>(
     x: &Bound<'py, PyAny>,
     min_samples: usize,
@@ -46,7 +51,12 @@ fn optics_graph<'py>(
     algorithm: &str,
     leaf_size: usize,
     n_threads: usize,
+    sq_norms: Option<PyReadonlyArray1<'py, f64>>,
 ) -> PyResult<GraphOut<'py>> {
+    let norms = match &sq_norms {
+        Some(a) => Some(a.as_slice().map_err(|e| PyTypeError::new_err(format!("sq_norms: {e}")))?),
+        None => None,
+    };
     let params = Params {
         min_samples,
         max_eps,
@@ -55,12 +65,12 @@ fn optics_graph<'py>(
         leaf_size,
         n_threads,
     };
-    fn go<'py, T: Scalar>(x: &Bound<'py, PyAny>, params: &Params) -> PyResult<GraphOut<'py>> {
+    fn go<'py, T: Scalar>(x: &Bound<'py, PyAny>, params: &Params, norms: Option<&[f64]>) -> PyResult<GraphOut<'py>> {
         let py = x.py();
         let xa = mat::<T>("X", x)?;
         let xv = view("X", &xa)?;
         let mon = PyMonitor::default();
-        match py.detach(|| optics::compute_graph(xv, params, &mon)) {
+        match py.detach(|| optics::compute_graph_with_norms(xv, params, norms, &mon)) {
             Ok(g) => Ok((
                 PyArray1::from_vec(py, g.ordering),
                 PyArray1::from_vec(py, g.core_distances),
@@ -70,7 +80,7 @@ fn optics_graph<'py>(
             Err(e) => Err(mon.into_pyerr(e)),
         }
     }
-    dispatch!(x, go(x, &params))
+    dispatch!(x, go(x, &params, norms))
 }
 
 type XiOut<'py> = (Bound<'py, PyArray1<i64>>, Bound<'py, PyArray2<i64>>);

@@ -25,17 +25,32 @@ from ._kmeans import _normalize_rows
 __all__ = ["OPTICS", "cluster_optics_dbscan", "cluster_optics_xi", "optics"]
 
 # Accepted names → the core's metric. 'minkowski' carries ``p`` (p = 1, 2, ∞ run as
-# manhattan, euclidean, chebyshev, as in scikit-learn).
+# manhattan, euclidean, chebyshev, as in scikit-learn). scikit-learn computes 'euclidean',
+# 'l2' and 'cosine' differently from 'minkowski': through BLAS (‖x‖² − 2x·y + ‖y‖², 1 − x̂·ŷ);
+# the core's '_blas' metrics reproduce those values bit for bit, from the row norms (or unit
+# rows) that NumPy computes here exactly as scikit-learn does.
 _METRICS = {
     "minkowski": "minkowski",
-    "euclidean": "euclidean",
-    "l2": "euclidean",
+    "euclidean": "euclidean_blas",
+    "l2": "euclidean_blas",
     "manhattan": "manhattan",
     "cityblock": "manhattan",
     "l1": "manhattan",
     "chebyshev": "chebyshev",
-    "cosine": "cosine",
+    "cosine": "cosine_blas",
 }
+
+
+def _blas_inputs(X: np.ndarray, metric: str) -> tuple[np.ndarray, np.ndarray | None]:
+    """X (float64, as scikit-learn converts it) and the squared row norms for the core's
+    BLAS metrics: ``einsum`` norms for 'euclidean' (``euclidean_distances``), unit rows for
+    'cosine' (``normalize``: rows of norm < 10·eps are left as they are)."""
+    X = np.ascontiguousarray(X, dtype=np.float64)
+    if metric == "euclidean_blas":
+        return X, np.einsum("ij,ij->i", X, X)
+    norms = np.sqrt(np.einsum("ij,ij->i", X, X))
+    norms[norms < 10 * np.finfo(np.float64).eps] = 1.0
+    return X / norms[:, None], None
 
 
 class _RealNotInt(numbers.Real, metaclass=ABCMeta):
@@ -257,7 +272,12 @@ class OPTICS(ClusterMixin, BaseEstimator):
     min_cluster_size : int > 1, float in (0, 1] or None, default=None
         Smallest 'xi' cluster (None: ``min_samples``).
     algorithm : {'auto', 'brute', 'kd_tree', 'ball_tree'}, default='auto'
-        Neighbour search. Results do not depend on it.
+        Neighbour search. Results do not depend on it, except as they do in
+        scikit-learn for 'euclidean' (exact core distances with a tree, BLAS ones by brute
+        force, as scikit-learn's 'auto' picks them: brute above 15 features). With a tree and
+        8 to 15 features, some reachabilities can differ from scikit-learn's in the last bits
+        (its BLAS call lists the neighbours in its tree's order, which clustor does not
+        reproduce); 'minkowski' is exact and identical with every algorithm.
     leaf_size : int, default=30
         Leaf size of the tree indexes.
     normalize_input : bool, default=False
@@ -461,15 +481,20 @@ def compute_optics_graph(
     n = X.shape[0]
     _validate_size(min_samples, n, "min_samples")
     ms = _absolute(min_samples, n)
+    core_metric = _METRICS[metric.lower()]
+    sq_norms = None
+    if core_metric.endswith("_blas"):
+        X, sq_norms = _blas_inputs(X, core_metric)
     ordering, core, reach, pred = _core.optics_graph(
         X,
         ms,
         float(max_eps),
-        _METRICS[metric.lower()],
+        core_metric,
         float(p),
         algorithm,
         int(leaf_size),
         get_num_threads(n_threads),
+        sq_norms,
     )
     if np.all(np.isinf(reach)):
         warnings.warn(

@@ -26,6 +26,7 @@
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
+use crate::distance::{dot_ddot, dot_gemm, dot_gemv, GemvColumn};
 use crate::error::{ClustorError, Result};
 use crate::float::Float;
 use crate::matrix::MatRef;
@@ -47,6 +48,13 @@ pub enum Metric {
     /// `1 − ⟨x, y⟩ / (‖x‖‖y‖)` clipped to [0, 2]; a zero row is at distance 1 from every
     /// other row (scikit-learn's convention: it normalises rows, leaving zero rows zero).
     Cosine,
+    /// scikit-learn's 'euclidean' to the last bit: `√max(‖x‖² − 2x·y + ‖y‖², 0)` with the
+    /// dot products of its BLAS ([`crate::distance::dot_gemv`] and friends) and the squared
+    /// row norms NumPy's `einsum` gives (passed to [`compute_graph_with_norms`]).
+    EuclideanBlas,
+    /// scikit-learn's 'cosine' to the last bit: `clip(1 − x̂·ŷ, 0, 2)` with its BLAS dot
+    /// products, on rows the caller has normalised as scikit-learn's `normalize` does.
+    CosineBlas,
 }
 
 impl Metric {
@@ -86,6 +94,26 @@ trait RowDistance: Sync {
     /// A distance from the neighbour index brought into this metric's range.
     fn clip(&self, v: f64) -> f64 {
         v
+    }
+    /// Whether [`RowDistance::reach`] depends on the BLAS column (the position of `q` among
+    /// the unprocessed points), as scikit-learn's BLAS-based metrics do.
+    const BLAS: bool = false;
+    /// Reduced distance between samples `i` and `j` as a k-nearest or radius search computes it.
+    #[inline(always)]
+    fn pair(&self, _i: usize, a: &[f64], _j: usize, b: &[f64]) -> f64 {
+        self.rdist(a, b)
+    }
+    /// Reduced distance from the processed sample `p` to `q` in a reachability update
+    /// (scikit-learn's `pairwise_distances(X[p], X[unprocessed])`), `q` being column `col`.
+    #[inline(always)]
+    fn reach(&self, _p: usize, a: &[f64], _q: usize, b: &[f64], _col: GemvColumn) -> f64 {
+        self.rdist(a, b)
+    }
+    /// Reduced distance between samples `p` and `q` as a scanning radius search from `p`
+    /// computes it, `q` being column `col` of all.
+    #[inline(always)]
+    fn radius(&self, p: usize, a: &[f64], q: usize, b: &[f64], _col: GemvColumn) -> f64 {
+        self.pair(p, a, q, b)
     }
 }
 
@@ -153,6 +181,61 @@ impl RowDistance for Minkowski {
     }
 }
 
+/// scikit-learn's 'euclidean' (see [`Metric::EuclideanBlas`]).
+struct EuclidBlas<'a> {
+    /// Squared row norms as NumPy's `einsum` computes them (`euclidean_distances`).
+    einsum: &'a [f64],
+    /// Squared row norms as BLAS `ddot` computes them (the k-nearest and radius searches).
+    ddot: Vec<f64>,
+}
+
+impl RowDistance for EuclidBlas<'_> {
+    #[inline(always)]
+    fn rdist(&self, a: &[f64], b: &[f64]) -> f64 {
+        Euclid.rdist(a, b)
+    }
+    fn unreduce(&self, rd: f64) -> f64 {
+        rd.sqrt()
+    }
+    fn reduce(&self, r: f64) -> f64 {
+        r * r
+    }
+    const BLAS: bool = true;
+    /// scikit-learn's `EuclideanArgKmin` / `EuclideanRadiusNeighbors`: the middle term from
+    /// `dgemm` with alpha = −2, added as `(‖x‖² + m) + ‖y‖²`, clipped at 0.
+    #[inline(always)]
+    fn pair(&self, i: usize, a: &[f64], j: usize, b: &[f64]) -> f64 {
+        ((self.ddot[i] + -2.0 * dot_gemm(a, b)) + self.ddot[j]).max(0.0)
+    }
+    /// `euclidean_distances`: `d = −2·(x @ Y.T); d += ‖x‖²; d += ‖y‖²; max(d, 0)`.
+    #[inline(always)]
+    fn reach(&self, p: usize, a: &[f64], q: usize, b: &[f64], col: GemvColumn) -> f64 {
+        ((-2.0 * dot_gemv(b, a, col) + self.einsum[p]) + self.einsum[q]).max(0.0)
+    }
+}
+
+/// scikit-learn's 'cosine' on rows normalised by the caller (see [`Metric::CosineBlas`]).
+struct CosineBlas;
+
+impl RowDistance for CosineBlas {
+    /// `cosine_distances` of a block of rows: `clip(1 − x̂·ŷ, 0, 2)`, the dot from `dgemm`.
+    #[inline(always)]
+    fn rdist(&self, a: &[f64], b: &[f64]) -> f64 {
+        (1.0 - dot_gemm(a, b)).clamp(0.0, 2.0)
+    }
+    const BLAS: bool = true;
+    /// `cosine_distances` of one row against many: the dot from `dgemv`.
+    #[inline(always)]
+    fn reach(&self, _p: usize, a: &[f64], _q: usize, b: &[f64], col: GemvColumn) -> f64 {
+        (1.0 - dot_gemv(b, a, col)).clamp(0.0, 2.0)
+    }
+    /// Its radius search computes `cosine_distances` of one row against all rows.
+    #[inline(always)]
+    fn radius(&self, p: usize, a: &[f64], q: usize, b: &[f64], col: GemvColumn) -> f64 {
+        self.reach(p, a, q, b, col)
+    }
+}
+
 impl RowDistance for CosineUnit {
     #[inline(always)]
     fn rdist(&self, a: &[f64], b: &[f64]) -> f64 {
@@ -215,6 +298,18 @@ pub struct Params {
 /// (n×d, row-major, finite). Distances are computed in f64 whatever `T` is, as
 /// scikit-learn does (it converts input to float64).
 pub fn compute_graph<T: Float>(x: MatRef<'_, T>, params: &Params, mon: &dyn Monitor) -> Result<Graph> {
+    compute_graph_with_norms(x, params, None, mon)
+}
+
+/// [`compute_graph`] with the squared row norms [`Metric::EuclideanBlas`] needs (n values,
+/// as NumPy's `np.einsum("ij,ij->i", X, X)` gives them for X in f64; without them, the
+/// norms are summed in feature order, which agrees with NumPy's in most but not all bits).
+pub fn compute_graph_with_norms<T: Float>(
+    x: MatRef<'_, T>,
+    params: &Params,
+    sq_norms: Option<&[f64]>,
+    mon: &dyn Monitor,
+) -> Result<Graph> {
     let (n, d) = (x.rows(), x.cols());
     let x = MatRef::new_finite("X", x.data(), n, d)?;
     let metric = params.metric.check()?;
@@ -230,15 +325,38 @@ pub fn compute_graph<T: Float>(x: MatRef<'_, T>, params: &Params, mon: &dyn Moni
             reason: format!("max_eps={} must be >= 0", params.max_eps),
         });
     }
+    if let Some(v) = sq_norms {
+        if v.len() != n {
+            return Err(ClustorError::ShapeMismatch {
+                name: "sq_norms",
+                got: v.len(),
+                expected: n,
+                shape: format!("({n},), one per row of X"),
+            });
+        }
+    }
     let pool = parallel::pool(params.n_threads)?;
+    let raw: Vec<f64> = x.data().iter().map(|v| v.as_f64()).collect();
+    // scikit-learn's searches: its 'auto' scans (brute force) above 15 features or when
+    // min_samples ≥ n/2, otherwise uses a tree; 'cosine' is always scanned. Its trees give
+    // exact distances (as ours do); its scans give the BLAS values of `pair`.
+    let scanned = match metric {
+        Metric::CosineBlas => true,
+        Metric::EuclideanBlas => match params.search {
+            Algorithm::Brute => true,
+            Algorithm::Auto => d > neighbors::AUTO_BRUTE_FEATURES || params.min_samples >= n / 2,
+            _ => false,
+        },
+        _ => false,
+    };
     // The neighbour index serves the metrics it has; distances there are computed exactly as
     // here (in f64, features in order), so both loops see the same values.
-    let raw: Vec<f64> = x.data().iter().map(|v| v.as_f64()).collect();
     let index_metric = match metric {
         Metric::Euclidean => Some(neighbors::Metric::Euclidean),
+        Metric::EuclideanBlas if !scanned => Some(neighbors::Metric::Euclidean),
         Metric::Manhattan => Some(neighbors::Metric::Manhattan),
         Metric::Cosine => Some(neighbors::Metric::Cosine),
-        Metric::Chebyshev | Metric::Minkowski(_) => None,
+        _ => None,
     };
     let index = match index_metric {
         Some(m) => Some(NeighborIndex::new(MatRef::new("X", &raw, n, d)?, m, params.search, params.leaf_size)?),
@@ -258,6 +376,19 @@ pub fn compute_graph<T: Float>(x: MatRef<'_, T>, params: &Params, mon: &dyn Moni
         Metric::Chebyshev => run(rows, d, params, &Chebyshev, ix, &pool, mon),
         Metric::Minkowski(p) => run(rows, d, params, &Minkowski(p), ix, &pool, mon),
         Metric::Cosine => run(rows, d, params, &CosineUnit, ix, &pool, mon),
+        Metric::EuclideanBlas => {
+            let ddot: Vec<f64> = rows.chunks_exact(d.max(1)).map(|r| dot_ddot(r, r)).collect();
+            let own;
+            let einsum = match sq_norms {
+                Some(v) => v,
+                None => {
+                    own = rows.chunks_exact(d.max(1)).map(|r| r.iter().fold(0.0, |s, v| s + v * v)).collect::<Vec<_>>();
+                    &own
+                }
+            };
+            run_blas(rows, d, params, &EuclidBlas { einsum, ddot }, ix, &pool, mon)
+        }
+        Metric::CosineBlas => run_blas(rows, d, params, &CosineBlas, None, &pool, mon),
     }
 }
 
@@ -278,6 +409,36 @@ fn unit_rows(raw: &[f64], d: usize) -> Vec<f64> {
     out
 }
 
+/// Core distances from the index's k-nearest search (`None` without an index: by scan).
+fn core_distances<D: RowDistance>(
+    rows: &[f64],
+    d: usize,
+    params: &Params,
+    dist: &D,
+    index: Option<&NeighborIndex<f64>>,
+    pool: &rayon::ThreadPool,
+    mon: &dyn Monitor,
+) -> Result<Vec<f64>> {
+    let (k, max_eps) = (params.min_samples, params.max_eps);
+    match index {
+        Some(ix) => {
+            let (_, dists) = ix.kneighbors(None, k, params.n_threads, mon)?;
+            Ok(dists
+                .chunks_exact(k)
+                .map(|row| {
+                    let kth = dist.clip(row[k - 1]);
+                    if kth > max_eps {
+                        f64::INFINITY
+                    } else {
+                        round15(kth)
+                    }
+                })
+                .collect())
+        }
+        None => core_distances_brute(rows, d, k, max_eps, dist, pool, mon),
+    }
+}
+
 fn run<D: RowDistance>(
     rows: &[f64],
     d: usize,
@@ -287,32 +448,16 @@ fn run<D: RowDistance>(
     pool: &rayon::ThreadPool,
     mon: &dyn Monitor,
 ) -> Result<Graph> {
-    let (k, max_eps) = (params.min_samples, params.max_eps);
+    let max_eps = params.max_eps;
     let clip = |v: f64| dist.clip(v);
-    let core = match index {
-        Some(ix) => {
-            let (_, dists) = ix.kneighbors(None, k, params.n_threads, mon)?;
-            dists
-                .chunks_exact(k)
-                .map(|row| {
-                    let kth = clip(row[k - 1]);
-                    if kth > max_eps {
-                        f64::INFINITY
-                    } else {
-                        round15(kth)
-                    }
-                })
-                .collect()
-        }
-        None => core_distances_brute(rows, d, k, max_eps, dist, pool, mon)?,
-    };
+    let core = core_distances(rows, d, params, dist, index, pool, mon)?;
     let indexed = index.filter(|_| max_eps.is_finite() && params.search != Algorithm::Brute);
     let (ordering, reachability, predecessor) = match indexed {
         Some(ix) => {
             let mut buf = Vec::new();
             order_indexed(
                 &core,
-                |p, out| {
+                |p, _, out| {
                     buf.clear();
                     ix.within_row(p, max_eps, &mut buf);
                     out.extend(buf.iter().map(|nb| (nb.index, clip(nb.distance))));
@@ -322,6 +467,65 @@ fn run<D: RowDistance>(
             )?
         }
         None => order_dense(rows, d, &core, max_eps, dist, pool, mon)?,
+    };
+    Ok(Graph { ordering, core_distances: core, reachability, predecessor })
+}
+
+/// The loop for scikit-learn's BLAS-based metrics. With a finite `max_eps`, each step takes
+/// the unprocessed neighbours of the new point in index order (the order of scikit-learn's
+/// scan; its trees list them in their own order, which matters from 8 features on), and
+/// computes their distances as one `dgemv` column each, by position.
+fn run_blas<D: RowDistance>(
+    rows: &[f64],
+    d: usize,
+    params: &Params,
+    dist: &D,
+    index: Option<&NeighborIndex<f64>>,
+    pool: &rayon::ThreadPool,
+    mon: &dyn Monitor,
+) -> Result<Graph> {
+    let max_eps = params.max_eps;
+    let core = core_distances(rows, d, params, dist, index, pool, mon)?;
+    let (ordering, reachability, predecessor) = if max_eps.is_finite() {
+        let n = core.len();
+        let row = |i: usize| &rows[i * d..(i + 1) * d];
+        let eps_r = dist.reduce(max_eps);
+        let mut buf = Vec::new();
+        let mut ids: Vec<usize> = Vec::new();
+        order_indexed(
+            &core,
+            |p, processed, out| {
+                ids.clear();
+                match index {
+                    Some(ix) => {
+                        buf.clear();
+                        ix.within_row(p, max_eps, &mut buf);
+                        ids.extend(buf.iter().map(|nb| nb.index).filter(|&q| !processed[q]));
+                        ids.sort_unstable();
+                    }
+                    None => {
+                        let a = row(p);
+                        for q in 0..n {
+                            let v = dist.radius(p, a, q, row(q), GemvColumn::of(q, n));
+                            if v <= eps_r && !processed[q] {
+                                ids.push(q);
+                            }
+                        }
+                    }
+                }
+                let m = ids.len();
+                let a = row(p);
+                out.extend(
+                    ids.iter()
+                        .enumerate()
+                        .map(|(j, &q)| (q, dist.unreduce(dist.reach(p, a, q, row(q), GemvColumn::of(j, m))))),
+                );
+                Ok(())
+            },
+            mon,
+        )?
+    } else {
+        order_dense(rows, d, &core, max_eps, dist, pool, mon)?
     };
     Ok(Graph { ordering, core_distances: core, reachability, predecessor })
 }
@@ -365,7 +569,7 @@ fn core_distances_brute<D: RowDistance>(
                     let a = &rows[i * d..(i + 1) * d];
                     let b = &mut best[r * k..(r + 1) * k];
                     for j in start..end {
-                        let v = dist.rdist(a, &rows[j * d..(j + 1) * d]);
+                        let v = dist.pair(i, a, j, &rows[j * d..(j + 1) * d]);
                         if v < b[k - 1] {
                             let mut pos = k - 1;
                             while pos > 0 && b[pos - 1] > v {
@@ -429,6 +633,12 @@ fn order_dense<D: RowDistance>(
     let mut pred = vec![-1i64; n];
     let mut p_row = vec![0.0f64; d];
     let eps_r = dist.reduce(max_eps);
+    // For BLAS metrics (max_eps = +∞ there): scikit-learn's `X[unprocessed]` lists the
+    // unprocessed samples in index order, and the `dgemv` kernel of a column depends on its
+    // position: only the last `m mod 4` (the highest indices) and a lone one differ.
+    let mut done = vec![false; if D::BLAS { n } else { 0 }];
+    let mut top = n;
+    let mut tail: Vec<(usize, GemvColumn)> = Vec::with_capacity(3);
     // All reachabilities start at +∞: the first point is sample 0, at position 0.
     let mut cur = 0usize;
     for step in 0..n {
@@ -452,12 +662,40 @@ fn order_dense<D: RowDistance>(
             break;
         }
         let cp = core[p];
+        if D::BLAS {
+            done[p] = true;
+            while done[top - 1] {
+                top -= 1;
+            }
+            tail.clear();
+            let mut q = top;
+            while tail.len() < m % 4 {
+                q -= 1;
+                if !done[q] {
+                    tail.push((q, GemvColumn::Four));
+                }
+            }
+            tail.reverse();
+            for (k, t) in tail.iter_mut().enumerate() {
+                t.1 = GemvColumn::of(m - m % 4 + k, m);
+            }
+        }
+        let tail_min = tail.first().map_or(usize::MAX, |t| t.0);
+        let column = |id: usize| -> GemvColumn {
+            if m == 1 {
+                GemvColumn::Single
+            } else if id < tail_min {
+                GemvColumn::Four
+            } else {
+                tail.iter().find(|t| t.0 == id).map_or(GemvColumn::Four, |t| t.1)
+            }
+        };
         let step_chunk = |range: std::ops::Range<usize>, sc: &mut [Slot]| -> Best {
             let mut best = Best::NONE;
             if cp.is_finite() {
                 let xr = &xs[range.start * d..range.end * d];
                 for (j, (x, s)) in xr.chunks_exact(d.max(1)).zip(sc.iter_mut()).enumerate() {
-                    let rj = dist.rdist(&p_row, x);
+                    let rj = if D::BLAS { dist.reach(p, &p_row, s.id, x, column(s.id)) } else { dist.rdist(&p_row, x) };
                     // `thr` bounds from above the reduced distances whose rounded
                     // reachability could beat the current one: most points skip the square
                     // root and the rounding.
@@ -533,12 +771,13 @@ impl PartialOrd for Candidate {
     }
 }
 
-/// The ordering loop with neighbourhoods from `neighbors(p, out)`, which fills `out` with
-/// (sample, distance) of every sample within `max_eps` of sample `p`.
+/// The ordering loop with neighbourhoods from `neighbors(p, processed, out)`, which fills
+/// `out` with (sample, distance) of every sample within `max_eps` of sample `p` (it may
+/// leave out the samples already processed).
 /// Returns (ordering, reachability, predecessor).
 pub fn order_indexed<F>(core: &[f64], mut neighbors: F, mon: &dyn Monitor) -> Result<(Vec<i64>, Vec<f64>, Vec<i64>)>
 where
-    F: FnMut(usize, &mut Vec<(usize, f64)>) -> Result<()>,
+    F: FnMut(usize, &[bool], &mut Vec<(usize, f64)>) -> Result<()>,
 {
     let n = core.len();
     let mut processed = vec![false; n];
@@ -571,7 +810,7 @@ where
             continue;
         }
         nbrs.clear();
-        neighbors(p, &mut nbrs)?;
+        neighbors(p, &processed, &mut nbrs)?;
         for &(q, dq) in nbrs.iter() {
             if processed[q] {
                 continue;
@@ -856,7 +1095,7 @@ mod tests {
         let n = 500;
         let (o, r, p) = order_indexed(
             &g.core_distances,
-            |i, out| {
+            |i, _, out| {
                 for j in 0..n {
                     let v = Euclid.rdist(&x[2 * i..2 * i + 2], &x[2 * j..2 * j + 2]).sqrt();
                     if v <= max_eps {
