@@ -278,6 +278,12 @@ class OPTICS(ClusterMixin, BaseEstimator):
         8 to 15 features, some reachabilities can differ from scikit-learn's in the last bits
         (its BLAS call lists the neighbours in its tree's order, which clustor does not
         reproduce); 'minkowski' is exact and identical with every algorithm.
+
+        For 'euclidean'/'l2' and 'cosine', clustor reproduces the accumulation orders of
+        OpenBLAS's Haswell/Zen kernels (NumPy's and SciPy's wheels on x86-64 with AVX2 and no
+        AVX-512) for up to 64 features. With another BLAS, another kernel or more features,
+        scikit-learn's last bits differ, and near-ties can order differently; the results
+        are still OPTICS to rounding. 'minkowski' (the default) is identical everywhere.
     leaf_size : int, default=30
         Leaf size of the tree indexes.
     normalize_input : bool, default=False
