@@ -197,6 +197,9 @@ pub(crate) trait Simd<T>: Copy {
     unsafe fn select_eq(a: Self, b: Self, t: Self, f: Self) -> Self;
     /// Smallest lane.
     unsafe fn hmin(self) -> T;
+    /// Per lane `eˣ`. The portable vectors call libm; the AVX2 f64 vector evaluates it in
+    /// registers (within 1 ulp of libm, see [`exp_shifted`]). Deterministic per lane.
+    unsafe fn exp(self) -> Self;
     /// Hint to fetch the cache line at `p` into L1 (no effect on results; `p` need not be
     /// dereferenceable).
     #[inline(always)]
@@ -263,6 +266,10 @@ impl<T: Float, const L: usize> Simd<T> for Lanes<T, L> {
     #[inline(always)]
     unsafe fn hmin(self) -> T {
         self.0.iter().fold(self.0[0], |m, &v| if v < m { v } else { m })
+    }
+    #[inline(always)]
+    unsafe fn exp(self) -> Self {
+        Self(std::array::from_fn(|i| self.0[i].exp()))
     }
 }
 
@@ -342,6 +349,65 @@ mod simd {
                 _mm_cvtsd_f64(_mm_min_sd(m, _mm_unpackhi_pd(m, m)))
             }
         }
+        /// `eˣ = 2ⁿ·eʳ` with `n = round(x/ln 2)` and `r = x − n·ln 2` (Cody–Waite: ln 2 split
+        /// into a high part with trailing zero bits and a low part, each product fused), so
+        /// `|r| ≤ ln 2 / 2`; `eʳ` by its Taylor polynomial of degree 13 (truncation < 2⁻⁵⁷),
+        /// Horner with FMA; `2ⁿ` built in the exponent bits as `2^⌊n/2⌋ · 2^(n − ⌊n/2⌋)`, two
+        /// normal factors, so that the first product is exact and the second rounds once
+        /// into the subnormal range (correct subnormals, 0 below e^−745.13). x is first
+        /// clamped to [−746, 710] (NaN kept), which gives +∞ above 709.78 and 0 for −∞.
+        #[inline(always)]
+        unsafe fn exp(self) -> Self {
+            // ln 2 = LN2_HI + LN2_LO, the high part with its low 21 bits zero (0x3FE62E42FEE00000;
+            // low part 0x3DEA39EF35793C76).
+            const LN2_HI: f64 = 0.693_147_180_369_123_8;
+            const LN2_LO: f64 = 1.908_214_929_270_587_7e-10;
+            // 2⁵² + 1023: adding it to an integer m (|m| < 2⁵¹) leaves m + 1023 in the
+            // mantissa bits.
+            const BIAS: f64 = 4_503_599_627_370_496.0 + 1023.0;
+            const C: [f64; 14] = [
+                1.0,
+                1.0,
+                1.0 / 2.0,
+                1.0 / 6.0,
+                1.0 / 24.0,
+                1.0 / 120.0,
+                1.0 / 720.0,
+                1.0 / 5040.0,
+                1.0 / 40320.0,
+                1.0 / 362_880.0,
+                1.0 / 3_628_800.0,
+                1.0 / 39_916_800.0,
+                1.0 / 479_001_600.0,
+                1.0 / 6_227_020_800.0,
+            ];
+            unsafe {
+                // max(lo, x) returns x when x is NaN (the second operand), min likewise.
+                let x = _mm256_min_pd(_mm256_set1_pd(710.0), _mm256_max_pd(_mm256_set1_pd(-746.0), self.0));
+                let n = _mm256_round_pd::<{ _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC }>(_mm256_mul_pd(
+                    x,
+                    _mm256_set1_pd(std::f64::consts::LOG2_E),
+                ));
+                let r = _mm256_fnmadd_pd(n, _mm256_set1_pd(LN2_HI), x);
+                let r = _mm256_fnmadd_pd(n, _mm256_set1_pd(LN2_LO), r);
+                let mut p = _mm256_set1_pd(C[13]);
+                for &c in C[..13].iter().rev() {
+                    p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(c));
+                }
+                let n1 = _mm256_round_pd::<{ _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC }>(_mm256_mul_pd(
+                    n,
+                    _mm256_set1_pd(0.5),
+                ));
+                let n2 = _mm256_sub_pd(n, n1);
+                let pow2 = |m: __m256d| {
+                    _mm256_castsi256_pd(_mm256_slli_epi64::<52>(_mm256_castpd_si256(_mm256_add_pd(
+                        m,
+                        _mm256_set1_pd(BIAS),
+                    ))))
+                };
+                Self(_mm256_mul_pd(_mm256_mul_pd(p, pow2(n1)), pow2(n2)))
+            }
+        }
     }
 
     impl Simd<f32> for F32x8 {
@@ -404,6 +470,15 @@ mod simd {
                 let m = _mm_min_ps(_mm256_castps256_ps128(self.0), _mm256_extractf128_ps::<1>(self.0));
                 let m = _mm_min_ps(m, _mm_movehl_ps(m, m));
                 _mm_cvtss_f32(_mm_min_ss(m, _mm_movehdup_ps(m)))
+            }
+        }
+        #[inline(always)]
+        unsafe fn exp(self) -> Self {
+            // Not used by a kernel: lane by lane through libm.
+            let mut v = [0.0f32; 8];
+            unsafe {
+                self.store(v.as_mut_ptr());
+                Self::load(v.map(f32::exp).as_ptr())
             }
         }
     }
@@ -670,6 +745,50 @@ pub fn with_avx2<W: Vectorize>(work: W) -> W::Out {
         }
     }
     work.run()
+}
+
+/// `v[i] = e^(v[i] − m)` in place: the exponentials of a log-sum-exp. 4 lanes at a time with
+/// the AVX2 vector exp where the CPU has AVX2 and FMA (inline it into a [`with_avx2`]
+/// context), libm otherwise. The tail is padded into a full vector, so an element's value
+/// does not depend on its position (nor on the length of `v`).
+#[inline(always)]
+pub(crate) fn exp_shifted(v: &mut [f64], m: f64) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
+            // SAFETY: the CPU has AVX2 and FMA.
+            return unsafe { exp_shifted_by::<simd::F64x4>(v, m) };
+        }
+    }
+    for a in v.iter_mut() {
+        *a = (*a - m).exp();
+    }
+}
+
+/// The body of [`exp_shifted`] for one 4-lane vector type.
+///
+/// # Safety
+/// `V`'s CPU features are enabled.
+#[inline(always)]
+unsafe fn exp_shifted_by<V: Simd<f64>>(v: &mut [f64], m: f64) {
+    const L: usize = 4;
+    debug_assert_eq!(V::LANES, L);
+    // SAFETY: every load and store covers L values inside a chunk of L or the padded tail.
+    unsafe {
+        let mv = V::splat(m);
+        let mut chunks = v.chunks_exact_mut(L);
+        for c in &mut chunks {
+            V::load(c.as_ptr()).sub(mv).exp().store(c.as_mut_ptr());
+        }
+        let tail = chunks.into_remainder();
+        if !tail.is_empty() {
+            let mut t = [0.0f64; L];
+            t[..tail.len()].copy_from_slice(tail);
+            let e = V::load(t.as_ptr()).sub(mv).exp();
+            e.store(t.as_mut_ptr());
+            tail.copy_from_slice(&t[..tail.len()]);
+        }
+    }
 }
 
 /// A distance computed feature by feature into partial values, several column samples at a
@@ -997,6 +1116,121 @@ pub fn dot_gemv(a: &[f64], x: &[f64], col: GemvColumn) -> f64 {
 mod tests {
     use super::*;
     use crate::rng::Rng;
+
+    /// Distance in units in the last place between two non-negative doubles (or NaNs).
+    fn ulps(a: f64, b: f64) -> u64 {
+        if a.is_nan() || b.is_nan() {
+            return if a.is_nan() && b.is_nan() { 0 } else { u64::MAX };
+        }
+        assert!(a >= 0.0 && b >= 0.0, "{a} {b}");
+        a.to_bits().abs_diff(b.to_bits())
+    }
+
+    #[test]
+    fn vector_exp_against_libm() {
+        // A dense sweep of [−745.2, 710] (2²¹ steps, each nudged off the grid) plus the
+        // edges: overflow at 709.7827…, the last subnormal at −745.1332…, the subnormal
+        // range below −708.4, ±0, tiny arguments and the special values.
+        let steps = 1usize << 21;
+        let (lo, hi) = (-745.2f64, 710.0f64);
+        let mut xs: Vec<f64> = (0..=steps)
+            .map(|i| lo + (hi - lo) * (i as f64 + 0.37 * ((i * 7919 % 101) as f64 / 101.0)) / steps as f64)
+            .collect();
+        let edges = [
+            709.782712893384,
+            709.78271289338,
+            709.7827128933841,
+            709.79,
+            -745.1332191019411,
+            -745.1332191019412,
+            -745.0,
+            -744.440_071_921_381_2,
+            -708.3964185322641,
+            -708.4,
+            -720.5,
+            -0.5 * std::f64::consts::LN_2,
+            0.5 * std::f64::consts::LN_2,
+            1e-300,
+            -1e-300,
+            5e-324,
+            1e-17,
+            -1e-17,
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            f64::MAX,
+            f64::MIN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+            -f64::NAN,
+            -1e6,
+            1e6,
+        ];
+        xs.extend_from_slice(&edges);
+        let want: Vec<f64> = xs.iter().map(|x| x.exp()).collect();
+
+        // The portable vector is libm, bit for bit.
+        for c in xs.chunks_exact(4) {
+            let mut out = [0.0; 4];
+            // SAFETY: portable vectors; 4 values read and written.
+            unsafe { Lanes::<f64, 4>::load(c.as_ptr()).exp().store(out.as_mut_ptr()) };
+            for (o, x) in out.iter().zip(c) {
+                assert_eq!(ulps(*o, x.exp()), 0, "portable exp({x})");
+            }
+        }
+
+        // The path exp_shifted takes on this CPU (AVX2 where present): within 1 ulp over the
+        // whole range, subnormals included; the special values exact.
+        struct Sweep<'a>(&'a mut [f64]);
+        impl Vectorize for Sweep<'_> {
+            type Out = ();
+            #[inline(always)]
+            fn run(self) {
+                exp_shifted(self.0, 0.0);
+            }
+        }
+        let mut got = xs.clone();
+        with_avx2(Sweep(&mut got));
+        let (mut worst, mut at) = (0u64, 0.0);
+        for ((&x, &g), &w) in xs.iter().zip(&got).zip(&want) {
+            let u = ulps(g, w);
+            if u > worst {
+                (worst, at) = (u, x);
+            }
+        }
+        assert!(worst <= 1, "max error {worst} ulp at exp({at})");
+        let n = xs.len() - edges.len();
+        for (x, g) in edges.iter().zip(&got[n..]) {
+            if x.is_nan() {
+                assert!(g.is_nan());
+            } else if *x > 709.8 || *x < -745.14 || *x == 0.0 {
+                assert_eq!(g.to_bits(), x.exp().to_bits(), "exp({x})");
+            }
+        }
+        // Underflow to 0 and overflow to +∞ exactly where libm has them.
+        for ((&x, &g), &w) in xs.iter().zip(&got).zip(&want) {
+            if w == 0.0 || w.is_infinite() || g == 0.0 || g.is_infinite() {
+                assert_eq!(g.to_bits(), w.to_bits(), "exp({x})");
+            }
+        }
+
+        // An element's value does not depend on its position or on the slice's length.
+        let base = [-3.25, 0.125, -700.0, -744.9, 2.5, -0.0, 40.0];
+        for len in 1..=base.len() {
+            for s in 0..len {
+                let mut v = base[..len].to_vec();
+                v.rotate_left(s);
+                exp_shifted(&mut v, 1.5);
+                for (i, &e) in v.iter().enumerate() {
+                    let mut one = [base[(i + s) % len]];
+                    exp_shifted(&mut one, 1.5);
+                    assert_eq!(e.to_bits(), one[0].to_bits());
+                }
+            }
+        }
+    }
 
     #[test]
     fn blas_dot_orders_by_hand() {

@@ -14,7 +14,7 @@
 //! `precision = U·Uᵀ` (scikit-learn's `precisions_cholesky_`).
 
 use super::linalg;
-use crate::distance::{with_avx2, Vectorize};
+use crate::distance::{exp_shifted, with_avx2, Vectorize};
 use crate::error::{ClustorError, Result};
 use crate::float::Float;
 use crate::matrix::{check_weights, MatRef};
@@ -347,14 +347,16 @@ fn upper_product(x: &[f64], u: &[f64], out: &mut [f64]) {
     }
 }
 
-/// ln Σ exp(v) (−∞ when every value is −∞).
+/// ln Σ exp(v) (−∞ when every value is −∞); `e` is scratch of v's length.
 #[inline(always)]
-fn log_sum_exp(v: &[f64]) -> f64 {
+fn log_sum_exp(v: &[f64], e: &mut [f64]) -> f64 {
     let m = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     if !m.is_finite() {
         return m;
     }
-    m + v.iter().map(|&a| (a - m).exp()).sum::<f64>().ln()
+    e.copy_from_slice(v);
+    exp_shifted(e, m);
+    m + e.iter().sum::<f64>().ln()
 }
 
 /// Per-chunk sums of one pass: Σ w·ln p(x), and per component the M-step statistics
@@ -415,11 +417,8 @@ impl<T: Float> Vectorize for PassChunk<'_, T> {
                             *v = wi * (*v - m).exp();
                         }
                     } else {
-                        let mut sum = 0.0;
-                        for v in lp.iter_mut() {
-                            *v = (*v - m).exp();
-                            sum += *v;
-                        }
+                        exp_shifted(&mut lp, m);
+                        let sum: f64 = lp.iter().sum();
                         log_lik += wi * (m + sum.ln());
                         let scale = wi / sum;
                         for v in lp.iter_mut() {
@@ -782,12 +781,12 @@ impl<T: Float> Vectorize for LogRespChunk<'_, T> {
     #[inline(always)]
     fn run(self) {
         let (model, k) = (self.model, self.model.k);
-        let (mut xr, mut y) = (vec![0.0; model.d], vec![0.0; model.scratch_len()]);
+        let (mut xr, mut y, mut e) = (vec![0.0; model.d], vec![0.0; model.scratch_len()], vec![0.0; k]);
         for (r, i) in self.rows.enumerate() {
             model.shifted(self.x.row(i), &mut xr);
             let lp = &mut self.log_resp[r * k..(r + 1) * k];
             model.weighted_log_prob(&xr, lp, &mut y);
-            let lse = log_sum_exp(lp);
+            let lse = log_sum_exp(lp, &mut e);
             self.norm[r] = lse;
             for v in lp.iter_mut() {
                 *v -= lse;
