@@ -173,7 +173,9 @@ def test_interrupt_within_a_second_even_when_one_iteration_is_long(algorithm):
     # pass over 100 000 × 500 × 64 (direct distances, bounds of 200 MB) takes longer.
     n, k = (200_000, 2000) if algorithm == "lloyd" else (100_000, 500)
     X = rng.normal(size=(n, 64)).astype(np.float32)
-    est = KMeans(k, init=X[:k].copy(), n_init=1, max_iter=2, tol=0, n_threads=1, algorithm=algorithm)
+    est = KMeans(
+        k, init=X[:k].copy(), n_init=1, max_iter=2, tol=0, n_threads=1, algorithm=algorithm
+    )
     timer, fired = _interrupt_after(0.3, "interrupt_main")
     with pytest.raises(KeyboardInterrupt):
         try:
