@@ -213,24 +213,51 @@ def test_blas_metrics_equal_sklearn(kind, d, metric):
     if metric == "cosine" and d == 1:
         X = X + 0.5  # in one dimension every cosine distance is 0 or 2
     max_eps = 1.5 * math.sqrt(d) if metric == "euclidean" else 0.2
-    # (scikit-learn's 'auto' for 'euclidean' with 8 to 15 features is its KD-tree, whose
-    # neighbour order decides some last bits: not reproduced, see the note in _optics.py.)
-    tree = metric == "euclidean" and 8 <= d <= 15
-    for algorithm in ("brute",) if tree else ("brute", "auto"):
+    # (scikit-learn's 'auto' for 'euclidean' up to 15 features is its KD-tree.)
+    for algorithm in ("brute", "auto"):
         for eps in (INF, max_eps):
             _compare(X, min_samples=5, metric=metric, algorithm=algorithm, max_eps=eps)
 
 
 # With a tree (scikit-learn's 'auto' up to 15 features) core distances are exact and the
-# reachability updates go through BLAS over the neighbours in the tree's order; up to 7
-# features the order does not change any bit.
+# reachability updates go through BLAS over the neighbours in the tree's order, which
+# decides some last bits from 8 features on (before clustor rebuilt that order, 9 of 270
+# such cases over 3 seeds differed, all with 9 features).
 @needs_modelled_blas
-@pytest.mark.parametrize("d", [2, 3, 5, 7])
+@pytest.mark.parametrize("d", [2, 3, 5, 7, 8, 9, 10, 12, 15])
 @pytest.mark.parametrize("algorithm", ["kd_tree", "ball_tree"])
-def test_euclidean_with_trees_equals_sklearn(d, algorithm):
-    X = _kind("blobs", d, seed=20 + d)
-    for eps in (INF, 2.5):
-        _compare(X, min_samples=6, metric="euclidean", algorithm=algorithm, max_eps=eps)
+@pytest.mark.parametrize("kind", ["blobs", "grid", "density"])
+def test_euclidean_with_trees_equals_sklearn(d, algorithm, kind):
+    # (More seeds where the order mattered most.)
+    for seed in range(3 if d == 9 else 1):
+        X = _kind(kind, d, seed=d + 100 * seed)
+        for eps in (INF, 1.5 * math.sqrt(d)):
+            _compare(X, min_samples=5, metric="euclidean", algorithm=algorithm, max_eps=eps)
+
+
+@pytest.mark.parametrize("leaf_size", [1, 2, 5, 30])
+@pytest.mark.parametrize("kind", ["normal", "grid", "sorted", "duplicates"])
+def test_tree_order_is_sklearns(kind, leaf_size):
+    # The point order of scikit-learn's KDTree and BallTree (std::nth_element splits), which
+    # OPTICS reproduces for its BLAS metrics.
+    from sklearn.neighbors import BallTree, KDTree
+
+    from clustor import _core
+
+    rng = np.random.default_rng(leaf_size)
+    for n, d in [(1, 3), (2, 1), (7, 2), (300, 3), (1000, 9), (2500, 15)]:
+        if kind == "normal":
+            X = rng.normal(size=(n, d))
+        elif kind == "grid":
+            X = rng.integers(0, 4, size=(n, d)).astype(np.float64)
+        elif kind == "sorted":
+            X = np.sort(rng.normal(size=(n, d)), axis=0)
+        else:
+            X = np.repeat(rng.normal(size=(n // 7 + 1, d)), 7, axis=0)[:n]
+        X = np.ascontiguousarray(X)
+        order = _core.sklearn_tree_order(X, leaf_size)
+        assert_array_equal(order, KDTree(X, leaf_size=leaf_size).get_arrays()[1])
+        assert_array_equal(order, BallTree(X, leaf_size=leaf_size).get_arrays()[1])
 
 
 @needs_modelled_blas

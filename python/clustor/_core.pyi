@@ -188,6 +188,7 @@ def optics_xi(
     min_cluster_size: int,
     predecessor_correction: bool,
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]: ...
+def sklearn_tree_order(x: npt.NDArray[np.float64], leaf_size: int) -> npt.NDArray[np.int64]: ...
 def gmm_estimate_parameters(
     x: npt.NDArray[Float],
     sample_weight: npt.NDArray[Float],

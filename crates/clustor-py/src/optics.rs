@@ -2,7 +2,7 @@
 
 use clustor_core::density::optics::{self, Metric, Params};
 use clustor_core::neighbors::Algorithm;
-use numpy::{PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1};
+use numpy::{PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2, PyUntypedArrayMethods};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 
@@ -13,6 +13,7 @@ use crate::error::{to_pyerr, PyMonitor};
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(optics_graph, m)?)?;
     m.add_function(wrap_pyfunction!(optics_xi, m)?)?;
+    m.add_function(wrap_pyfunction!(sklearn_tree_order, m)?)?;
     Ok(())
 }
 
@@ -111,4 +112,21 @@ fn optics_xi<'py>(
     let flat: Vec<i64> = clusters.iter().flat_map(|&(s, e)| [s as i64, e as i64]).collect();
     let m = clusters.len();
     Ok((PyArray1::from_vec(py, labels), PyArray1::from_vec(py, flat).reshape([m, 2])?))
+}
+
+/// scikit-learn's `KDTree`/`BallTree` point order (`idx_array`) for `x` (n×d, f64) and
+/// `leaf_size`: what OPTICS reproduces for its BLAS metrics (exposed for the tests).
+#[pyfunction]
+fn sklearn_tree_order<'py>(
+    py: Python<'py>,
+    x: PyReadonlyArray2<'py, f64>,
+    leaf_size: usize,
+) -> PyResult<Bound<'py, PyArray1<i64>>> {
+    if leaf_size == 0 {
+        return Err(PyValueError::new_err("leaf_size=0 must be >= 1"));
+    }
+    let (n, d) = (x.shape()[0], x.shape()[1]);
+    let data = x.as_slice().map_err(|e| PyTypeError::new_err(format!("x: {e}")))?;
+    let order = py.detach(|| optics::sklearn_tree_order(data, n, d, leaf_size));
+    Ok(PyArray1::from_vec(py, order.into_iter().map(|i| i as i64).collect()))
 }

@@ -274,10 +274,11 @@ class OPTICS(ClusterMixin, BaseEstimator):
     algorithm : {'auto', 'brute', 'kd_tree', 'ball_tree'}, default='auto'
         Neighbour search. Results do not depend on it, except as they do in
         scikit-learn for 'euclidean' (exact core distances with a tree, BLAS ones by brute
-        force, as scikit-learn's 'auto' picks them: brute above 15 features). With a tree and
-        8 to 15 features, some reachabilities can differ from scikit-learn's in the last bits
-        (its BLAS call lists the neighbours in its tree's order, which clustor does not
-        reproduce); 'minkowski' is exact and identical with every algorithm.
+        force, as scikit-learn's 'auto' picks them: brute above 15 features). With a tree,
+        scikit-learn's BLAS call lists the neighbours in its tree's order, which decides
+        some last bits from 8 features on: clustor rebuilds that order (the same for its
+        KD-tree and ball tree, for ``leaf_size``). 'minkowski' is exact and identical with
+        every algorithm.
 
         For 'euclidean'/'l2' and 'cosine', clustor reproduces the accumulation orders of
         OpenBLAS's Haswell/Zen kernels (NumPy's and SciPy's wheels on x86-64 with AVX2 and no

@@ -2,3 +2,4 @@
 
 pub mod dbscan;
 pub mod optics;
+pub(crate) mod sklearn_tree;

@@ -294,6 +294,8 @@ pub struct Params {
     pub n_threads: usize,
 }
 
+pub use super::sklearn_tree::tree_order as sklearn_tree_order;
+
 /// Computes the OPTICS ordering, core distances, reachability and predecessors of `x`
 /// (n×d, row-major, finite). Distances are computed in f64 whatever `T` is, as
 /// scikit-learn does (it converts input to float64).
@@ -386,9 +388,18 @@ pub fn compute_graph_with_norms<T: Float>(
                     &own
                 }
             };
-            run_blas(rows, d, params, &EuclidBlas { einsum, ddot }, ix, &pool, mon)
+            // Where scikit-learn searches with a tree, its candidates come in the tree's order.
+            let rank = (!scanned).then(|| {
+                let order = super::sklearn_tree::tree_order(rows, n, d, params.leaf_size);
+                let mut rank = vec![0; n];
+                for (pos, &i) in order.iter().enumerate() {
+                    rank[i] = pos;
+                }
+                rank
+            });
+            run_blas(rows, d, params, &EuclidBlas { einsum, ddot }, ix, rank.as_deref(), &pool, mon)
         }
-        Metric::CosineBlas => run_blas(rows, d, params, &CosineBlas, None, &pool, mon),
+        Metric::CosineBlas => run_blas(rows, d, params, &CosineBlas, None, None, &pool, mon),
     }
 }
 
@@ -466,21 +477,23 @@ fn run<D: RowDistance>(
                 mon,
             )?
         }
-        None => order_dense(rows, d, &core, max_eps, dist, pool, mon)?,
+        None => order_dense(rows, d, &core, max_eps, dist, None, pool, mon)?,
     };
     Ok(Graph { ordering, core_distances: core, reachability, predecessor })
 }
 
-/// The loop for scikit-learn's BLAS-based metrics. With a finite `max_eps`, each step takes
-/// the unprocessed neighbours of the new point in index order (the order of scikit-learn's
-/// scan; its trees list them in their own order, which matters from 8 features on), and
-/// computes their distances as one `dgemv` column each, by position.
+/// The loop for scikit-learn's BLAS-based metrics. Each step takes the unprocessed
+/// neighbours of the new point in scikit-learn's order (index order for its scans, its
+/// tree's order when `rank` is given: see [`super::sklearn_tree`]) and computes their
+/// distances as one `dgemv` column each, by position.
+#[allow(clippy::too_many_arguments)]
 fn run_blas<D: RowDistance>(
     rows: &[f64],
     d: usize,
     params: &Params,
     dist: &D,
     index: Option<&NeighborIndex<f64>>,
+    rank: Option<&[usize]>,
     pool: &rayon::ThreadPool,
     mon: &dyn Monitor,
 ) -> Result<Graph> {
@@ -501,7 +514,10 @@ fn run_blas<D: RowDistance>(
                         buf.clear();
                         ix.within_row(p, max_eps, &mut buf);
                         ids.extend(buf.iter().map(|nb| nb.index).filter(|&q| !processed[q]));
-                        ids.sort_unstable();
+                        match rank {
+                            Some(r) => ids.sort_unstable_by_key(|&q| r[q]),
+                            None => ids.sort_unstable(),
+                        }
                     }
                     None => {
                         let a = row(p);
@@ -525,7 +541,7 @@ fn run_blas<D: RowDistance>(
             mon,
         )?
     } else {
-        order_dense(rows, d, &core, max_eps, dist, pool, mon)?
+        order_dense(rows, d, &core, max_eps, dist, rank, pool, mon)?
     };
     Ok(Graph { ordering, core_distances: core, reachability, predecessor })
 }
@@ -614,15 +630,21 @@ impl Best {
 
 /// The ordering loop without an index: see the module documentation.
 /// Returns (ordering, reachability, predecessor).
+///
+/// `rank` (BLAS metrics only): each sample's position in scikit-learn's list of candidates
+/// (its tree's order); `None` is index order.
+#[allow(clippy::too_many_arguments)]
 fn order_dense<D: RowDistance>(
     rows: &[f64],
     d: usize,
     core: &[f64],
     max_eps: f64,
     dist: &D,
+    rank: Option<&[usize]>,
     pool: &rayon::ThreadPool,
     mon: &dyn Monitor,
 ) -> Result<(Vec<i64>, Vec<f64>, Vec<i64>)> {
+    let rank_of = |id: usize| rank.map_or(id, |r| r[id]);
     let n = core.len();
     // Compact state of the unprocessed points (rows alongside, in `xs`).
     let mut slots: Vec<Slot> =
@@ -634,8 +656,9 @@ fn order_dense<D: RowDistance>(
     let mut p_row = vec![0.0f64; d];
     let eps_r = dist.reduce(max_eps);
     // For BLAS metrics (max_eps = +∞ there): scikit-learn's `X[unprocessed]` lists the
-    // unprocessed samples in index order, and the `dgemv` kernel of a column depends on its
-    // position: only the last `m mod 4` (the highest indices) and a lone one differ.
+    // unprocessed samples in index order (scans) or its tree's order (`rank`), and the
+    // `dgemv` kernel of a column depends on its position: only the last `m mod 4` (the
+    // highest ranks) and a lone one differ. `done`, `top` and `tail` are in rank space.
     let mut done = vec![false; if D::BLAS { n } else { 0 }];
     let mut top = n;
     let mut tail: Vec<(usize, GemvColumn)> = Vec::with_capacity(3);
@@ -663,7 +686,7 @@ fn order_dense<D: RowDistance>(
         }
         let cp = core[p];
         if D::BLAS {
-            done[p] = true;
+            done[rank_of(p)] = true;
             while done[top - 1] {
                 top -= 1;
             }
@@ -682,12 +705,13 @@ fn order_dense<D: RowDistance>(
         }
         let tail_min = tail.first().map_or(usize::MAX, |t| t.0);
         let column = |id: usize| -> GemvColumn {
+            let r = rank_of(id);
             if m == 1 {
                 GemvColumn::Single
-            } else if id < tail_min {
+            } else if r < tail_min {
                 GemvColumn::Four
             } else {
-                tail.iter().find(|t| t.0 == id).map_or(GemvColumn::Four, |t| t.1)
+                tail.iter().find(|t| t.0 == r).map_or(GemvColumn::Four, |t| t.1)
             }
         };
         let step_chunk = |range: std::ops::Range<usize>, sc: &mut [Slot]| -> Best {
