@@ -1,4 +1,5 @@
 //! Density-based clustering: DBSCAN and OPTICS, built on [`crate::neighbors`].
 
 pub mod dbscan;
+mod grid;
 pub mod optics;
