@@ -298,6 +298,12 @@ impl Visitor for JoinCores<'_> {
         }
         true
     }
+    const RANGES: bool = true;
+    #[inline(always)]
+    fn wants(&mut self, r: Range<usize>) -> bool {
+        // From the lower end only: a pair with a lower point is joined from there.
+        !self.lower_only || r.end > self.me + 1
+    }
     #[inline(always)]
     fn all(&mut self, r: Range<usize>) -> bool {
         // A node's range is a run of whole leaves.

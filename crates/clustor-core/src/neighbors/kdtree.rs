@@ -48,6 +48,19 @@ pub trait Kernel {
     const EXACT_BOX: bool;
     /// Reduced distance between a query (f64) and a row.
     fn rdist<T: Float>(q: &[f64], x: &[T]) -> f64;
+    /// Reduced distances between a query and four consecutive rows (`x`: 4×d), each the
+    /// same as [`Kernel::rdist`] bit for bit (same terms, same order); the four independent
+    /// sums overlap in the CPU where one sum waits on each addition.
+    #[inline(always)]
+    fn rdist4<T: Float>(q: &[f64], x: &[T]) -> [f64; 4] {
+        let d = q.len();
+        [
+            Self::rdist(q, &x[..d]),
+            Self::rdist(q, &x[d..2 * d]),
+            Self::rdist(q, &x[2 * d..3 * d]),
+            Self::rdist(q, &x[3 * d..4 * d]),
+        ]
+    }
     /// Lower bound of the reduced distance from `q` to any point of the box `[lo, hi]`.
     fn box_min(q: &[f64], lo: &[f64], hi: &[f64]) -> f64;
     /// Upper bound of the reduced distance from `q` to any point of the box.
@@ -72,6 +85,20 @@ impl Kernel for SqEuclidean {
         for (a, b) in q.iter().zip(x) {
             let t = a - b.as_f64();
             s += t * t;
+        }
+        s
+    }
+    #[inline(always)]
+    fn rdist4<T: Float>(q: &[f64], x: &[T]) -> [f64; 4] {
+        let d = q.len();
+        let (x0, x1, x2, x3) = (&x[..d], &x[d..2 * d], &x[2 * d..3 * d], &x[3 * d..4 * d]);
+        let mut s = [0.0; 4];
+        for f in 0..d {
+            let a = q[f];
+            let t = [a - x0[f].as_f64(), a - x1[f].as_f64(), a - x2[f].as_f64(), a - x3[f].as_f64()];
+            for k in 0..4 {
+                s[k] += t[k] * t[k];
+            }
         }
         s
     }
@@ -108,6 +135,20 @@ impl Kernel for Manhattan {
         let mut s = 0.0;
         for (a, b) in q.iter().zip(x) {
             s += (a - b.as_f64()).abs();
+        }
+        s
+    }
+    #[inline(always)]
+    fn rdist4<T: Float>(q: &[f64], x: &[T]) -> [f64; 4] {
+        let d = q.len();
+        let (x0, x1, x2, x3) = (&x[..d], &x[d..2 * d], &x[2 * d..3 * d], &x[3 * d..4 * d]);
+        let mut s = [0.0; 4];
+        for f in 0..d {
+            let a = q[f];
+            let t = [a - x0[f].as_f64(), a - x1[f].as_f64(), a - x2[f].as_f64(), a - x3[f].as_f64()];
+            for k in 0..4 {
+                s[k] += t[k].abs();
+            }
         }
         s
     }
@@ -171,6 +212,13 @@ pub trait Visitor {
     /// [`Visitor::NODES`]). Returns false to stop the traversal.
     fn all(&mut self, range: Range<usize>) -> bool {
         range.into_iter().all(|p| self.point(p, f64::NAN))
+    }
+    /// Whether the visitor asks [`Visitor::wants`] before entering a node.
+    const RANGES: bool = false;
+    /// Whether any point at tree positions `range` matters to the visitor (only when
+    /// [`Visitor::RANGES`]); a node it does not want is skipped with its points.
+    fn wants(&mut self, _range: Range<usize>) -> bool {
+        true
     }
 }
 
@@ -320,6 +368,9 @@ impl<T: Float> KdTree<T> {
 
     fn visit_node<K: Kernel, V: Visitor>(&self, id: usize, q: &[f64], r: f64, v: &mut V) -> bool {
         let node = self.nodes[id];
+        if V::RANGES && !v.wants(node.start..node.end) {
+            return true;
+        }
         let (lo, hi) = self.bbox(id);
         if K::box_min(q, lo, hi) > r {
             return true;
@@ -328,7 +379,18 @@ impl<T: Float> KdTree<T> {
             return v.all(node.start..node.end);
         }
         if node.left == 0 {
-            for p in node.start..node.end {
+            let d = self.d;
+            let mut p = node.start;
+            while p + 4 <= node.end {
+                let rd = K::rdist4(q, &self.data[p * d..(p + 4) * d]);
+                for (k, &rd) in rd.iter().enumerate() {
+                    if rd <= r && !v.point(p + k, rd) {
+                        return false;
+                    }
+                }
+                p += 4;
+            }
+            for p in p..node.end {
                 let rd = K::rdist(q, self.row(p));
                 if rd <= r && !v.point(p, rd) {
                     return false;
