@@ -38,6 +38,9 @@ const CELL_CHUNK: usize = 256;
 /// Most neighbours kept per non-core point from pass 1 for pass 3 (more are found again).
 const LIST_CAP: usize = 32;
 
+/// Above this many points, a cell that is not all core counts against the grid.
+const GRID_SPARSE_CELL: usize = 64;
+
 /// Marks a point whose neighbours were not kept.
 const NOT_LISTED: u32 = u32::MAX;
 
@@ -158,11 +161,17 @@ fn grid<T: Float>(x: MatRef<'_, T>, metric: Metric, params: &DbscanParams) -> Op
         return None;
     }
     let r = metric.reduce(params.eps);
-    match metric {
+    let g = match metric {
         Metric::Euclidean => Grid::build::<SqEuclidean>(x, params.eps, r),
         Metric::Manhattan => Grid::build::<Manhattan>(x, params.eps, r),
         Metric::Cosine => None,
-    }
+    }?;
+    // A query scans a partly covered cell whole, so large cells that are not all core make
+    // the counts slower than the tree's: the grid pays where cells are small or dense (the
+    // choice changes the time only, never the result).
+    let sparse: usize =
+        (0..g.n_cells()).map(|c| g.cell(c).len()).filter(|&m| m > GRID_SPARSE_CELL && m < params.min_samples).sum();
+    (2 * sparse <= x.rows()).then_some(g)
 }
 
 /// Counts neighbours (or their weight) of one point, stopping once it is core.

@@ -15,6 +15,7 @@ use std::ops::Range;
 
 use crate::float::Float;
 use crate::matrix::MatRef;
+use crate::neighbors::kdtree::scan_within;
 use crate::neighbors::{Kernel, Manhattan, SqEuclidean, Visitor};
 
 /// Most features for which a grid is built: the cells next to a cell grow as `5^d`.
@@ -283,11 +284,8 @@ impl<T: Float> Grid<T> {
                 }
                 continue;
             }
-            for p in range {
-                let rd = K::rdist(q, self.row(p));
-                if rd <= r && !v.point(p, rd) {
-                    return false;
-                }
+            if !scan_within::<K, T, V>(q, &self.data, self.d, range, r, v) {
+                return false;
             }
         }
         true

@@ -222,6 +222,36 @@ pub trait Visitor {
     }
 }
 
+/// Visits the rows at positions `range` of `data` (rows of `d` values) whose reduced
+/// distance to `q` is `<= r`, four rows at a time. Returns false when the visitor stopped.
+#[inline(always)]
+pub fn scan_within<K: Kernel, T: Float, V: Visitor>(
+    q: &[f64],
+    data: &[T],
+    d: usize,
+    range: Range<usize>,
+    r: f64,
+    v: &mut V,
+) -> bool {
+    let mut p = range.start;
+    while p + 4 <= range.end {
+        let rd = K::rdist4(q, &data[p * d..(p + 4) * d]);
+        for (k, &rd) in rd.iter().enumerate() {
+            if rd <= r && !v.point(p + k, rd) {
+                return false;
+            }
+        }
+        p += 4;
+    }
+    for p in p..range.end {
+        let rd = K::rdist(q, &data[p * d..(p + 1) * d]);
+        if rd <= r && !v.point(p, rd) {
+            return false;
+        }
+    }
+    true
+}
+
 /// A candidate of a k-nearest query, ordered by (reduced distance, original index).
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Cand(f64, usize);
@@ -379,24 +409,7 @@ impl<T: Float> KdTree<T> {
             return v.all(node.start..node.end);
         }
         if node.left == 0 {
-            let d = self.d;
-            let mut p = node.start;
-            while p + 4 <= node.end {
-                let rd = K::rdist4(q, &self.data[p * d..(p + 4) * d]);
-                for (k, &rd) in rd.iter().enumerate() {
-                    if rd <= r && !v.point(p + k, rd) {
-                        return false;
-                    }
-                }
-                p += 4;
-            }
-            for p in p..node.end {
-                let rd = K::rdist(q, self.row(p));
-                if rd <= r && !v.point(p, rd) {
-                    return false;
-                }
-            }
-            return true;
+            return scan_within::<K, T, V>(q, &self.data, self.d, node.start..node.end, r, v);
         }
         self.visit_node::<K, V>(node.left, q, r, v) && self.visit_node::<K, V>(node.right, q, r, v)
     }
