@@ -21,6 +21,10 @@ use crate::neighbors::{Kernel, Manhattan, SqEuclidean, Visitor};
 /// Most features for which a grid is built: the cells next to a cell grow as `5^d`.
 pub(crate) const MAX_GRID_FEATURES: usize = 3;
 
+/// Most near-cell entries per row before the grid gives way to the tree (2 features never
+/// exceed 21 per cell).
+const NEAR_PER_ROW: usize = 24;
+
 /// Bounds between two boxes, for the metrics a grid serves.
 pub(crate) trait BoxPair: Kernel {
     /// Cell side whose cube has diameter `eps` in exact arithmetic.
@@ -207,6 +211,11 @@ impl<T: Float> Grid<T> {
             // Offsets run over the leading features from the lowest digit up, which is not
             // key order when d > 2.
             near[near_start[c]..].sort_unstable();
+            // Many nearly empty cells (3 features, about one point per cell) would make the
+            // lists outgrow the data: the tree serves those.
+            if near.len() > NEAR_PER_ROW * n {
+                return None;
+            }
         }
         near_start.push(near.len());
         Some(Self { d, data, index, cell_of, starts, bounds, near_start, near })

@@ -67,6 +67,22 @@ pub trait Kernel {
     fn box_max(q: &[f64], lo: &[f64], hi: &[f64]) -> f64;
 }
 
+/// `Σ term(q_f − x_f)` for four consecutive rows (`x`: 4×d), each sum in feature order.
+#[inline(always)]
+fn sum4<T: Float>(q: &[f64], x: &[T], term: impl Fn(f64) -> f64) -> [f64; 4] {
+    let d = q.len();
+    let (x0, x1, x2, x3) = (&x[..d], &x[d..2 * d], &x[2 * d..3 * d], &x[3 * d..4 * d]);
+    let mut s = [0.0; 4];
+    for f in 0..d {
+        let a = q[f];
+        let t = [a - x0[f].as_f64(), a - x1[f].as_f64(), a - x2[f].as_f64(), a - x3[f].as_f64()];
+        for k in 0..4 {
+            s[k] += term(t[k]);
+        }
+    }
+    s
+}
+
 /// Squared euclidean distance.
 #[derive(Debug, Clone, Copy)]
 pub struct SqEuclidean;
@@ -90,17 +106,7 @@ impl Kernel for SqEuclidean {
     }
     #[inline(always)]
     fn rdist4<T: Float>(q: &[f64], x: &[T]) -> [f64; 4] {
-        let d = q.len();
-        let (x0, x1, x2, x3) = (&x[..d], &x[d..2 * d], &x[2 * d..3 * d], &x[3 * d..4 * d]);
-        let mut s = [0.0; 4];
-        for f in 0..d {
-            let a = q[f];
-            let t = [a - x0[f].as_f64(), a - x1[f].as_f64(), a - x2[f].as_f64(), a - x3[f].as_f64()];
-            for k in 0..4 {
-                s[k] += t[k] * t[k];
-            }
-        }
-        s
+        sum4(q, x, |t| t * t)
     }
     #[inline(always)]
     fn box_min(q: &[f64], lo: &[f64], hi: &[f64]) -> f64 {
@@ -140,17 +146,7 @@ impl Kernel for Manhattan {
     }
     #[inline(always)]
     fn rdist4<T: Float>(q: &[f64], x: &[T]) -> [f64; 4] {
-        let d = q.len();
-        let (x0, x1, x2, x3) = (&x[..d], &x[d..2 * d], &x[2 * d..3 * d], &x[3 * d..4 * d]);
-        let mut s = [0.0; 4];
-        for f in 0..d {
-            let a = q[f];
-            let t = [a - x0[f].as_f64(), a - x1[f].as_f64(), a - x2[f].as_f64(), a - x3[f].as_f64()];
-            for k in 0..4 {
-                s[k] += t[k].abs();
-            }
-        }
-        s
+        sum4(q, x, f64::abs)
     }
     #[inline(always)]
     fn box_min(q: &[f64], lo: &[f64], hi: &[f64]) -> f64 {
