@@ -10,10 +10,16 @@
 //!   next cluster starts);
 //! - a non-core point within `eps` of core points takes the lowest-numbered cluster among them.
 //!
-//! So no neighbourhood is ever stored. Pass 1 counts neighbours (stopping at `min_samples`);
-//! pass 2 joins core points within `eps` with a lock-free union-find; pass 3 gives every
-//! non-core point its cluster. All passes run in parallel over tree positions (rows close in
-//! space are close in memory), and the result does not depend on the thread count.
+//! So no neighbourhood is ever stored. Pass 1 counts neighbours (stopping at `min_samples`),
+//! keeping the few neighbours of points that are not core; pass 2 joins core points within
+//! `eps` with a lock-free union-find; pass 3 gives every non-core point its cluster. All
+//! passes run in parallel over tree (or grid cell) positions (rows close in space are close
+//! in memory), and the result does not depend on the thread count.
+//!
+//! `Algorithm::Auto` in up to 3 features (euclidean, manhattan) uses a grid of cells of side
+//! about `eps/√d` (module `density::grid`): a cell holding `min_samples` points is all core without
+//! a query, and tight cells are joined pair by pair with an early exit instead of point by
+//! point.
 //!
 //! A precomputed distance matrix may be asymmetric (row `i` is `i`'s neighbourhood, as in
 //! scikit-learn); there the expansion follows scikit-learn's walk literally, row by row.
