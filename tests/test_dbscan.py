@@ -167,6 +167,43 @@ def test_float32_float64_and_threads_agree():
     np.testing.assert_array_equal(a.labels_, b.labels_)
 
 
+@pytest.mark.parametrize("metric", ["euclidean", "manhattan"])
+@pytest.mark.parametrize("d", [1, 2, 3])
+def test_grid_matches_sklearn_and_the_tree(metric, d, capsys):
+    # 'auto' in up to 3 features uses a grid of cells; 'kd_tree' the tree. Blobs, integer
+    # grids (many pairs exactly at eps), varying density, weights (negative included),
+    # float32, 1 and 2 threads.
+    rng = np.random.RandomState(d)
+    cases = [
+        (_blobs(3000, d, d, spread=0.5), {1: 0.004, 2: 0.2, 3: 0.45}[d], 8),
+        (_grid(1500, d, d, top=int(200 ** (1 / d)) + 4), 1.0, 6),
+        (_grid(1500, d, d + 1, top=int(100 ** (1 / d)) + 3), 2.0, 25),
+    ]
+    if d == 2:
+        cases.append((_varying_density(d), 0.35, 8))
+    X, eps, ms = cases[0]
+    est = DBSCAN(eps=eps, min_samples=ms, metric=metric, verbose=1).fit(X)
+    assert "grid cells" in capsys.readouterr().out
+    assert est.n_clusters_ >= 2
+    for X, eps, ms in cases:
+        weights = [
+            None,
+            rng.randint(0, 4, len(X)).astype(float),
+            rng.randint(-2, 4, len(X)).astype(float),
+        ]
+        for w in weights:
+            want = _sklearn(X, w, eps=eps, min_samples=ms, metric=metric, algorithm="kd_tree")
+            for n in [1, 2]:
+                with clustor.num_threads(n):
+                    got = DBSCAN(eps=eps, min_samples=ms, metric=metric).fit(X, sample_weight=w)
+                _assert_same(got, *want)
+            tree = DBSCAN(eps=eps, min_samples=ms, metric=metric, algorithm="kd_tree")
+            _assert_same(tree.fit(X, sample_weight=w), *want)
+        X32 = X.astype(np.float32)
+        want = _sklearn(X32, eps=eps, min_samples=ms, metric=metric, algorithm="kd_tree")
+        _assert_same(DBSCAN(eps=eps, min_samples=ms, metric=metric).fit(X32), *want)
+
+
 def test_normalize_input_is_euclidean_on_unit_rows():
     X = _blobs(300, 3, 4) + 8
     unit = X / np.linalg.norm(X, axis=1, keepdims=True)
@@ -272,15 +309,26 @@ def test_property_same_as_sklearn_on_small_grids(X, eps, min_samples, metric, al
     _assert_same(got, *want)
 
 
-def test_ctrl_c_stops_a_long_fit_and_leaves_it_unfitted():
+@pytest.mark.parametrize(
+    ("algorithm", "neighbours", "min_samples"),
+    [
+        # The tree: ~1,000 neighbours per point.
+        ("kd_tree", 1000, 20),
+        # The grid ('auto' in 2-D): its dense cells settle that case in a fraction of a
+        # second, but here no point is core, so every point counts all ~250 neighbours.
+        ("auto", 250, 300),
+    ],
+)
+def test_ctrl_c_stops_a_long_fit_and_leaves_it_unfitted(algorithm, neighbours, min_samples):
     import _thread
     import threading
     import time
 
-    # ~1,000 neighbours per point: many seconds of work unless interrupted.
+    # Seconds of work unless interrupted.
     n = 400_000
     X = np.random.default_rng(0).uniform(0, 1, size=(n, 2))
-    est = DBSCAN(eps=float(np.sqrt(1000 / (n * np.pi))), min_samples=20)
+    eps = float(np.sqrt(neighbours / (n * np.pi)))
+    est = DBSCAN(eps=eps, min_samples=min_samples, algorithm=algorithm)
     timer = threading.Timer(0.5, _thread.interrupt_main)
     t0 = time.perf_counter()
     timer.start()

@@ -1,9 +1,10 @@
 """DBSCAN: scikit-learn's labels, numbering included, without storing neighbourhoods.
 
-The core (``clustor_core::density::dbscan``) counts neighbours with a KD-tree (or a scan),
-joins core points with a union-find and gives each border point the cluster scikit-learn's
-depth-first expansion gives it, so memory stays O(n) beyond the index where scikit-learn
-holds every neighbourhood at once.
+The core (``clustor_core::density::dbscan``) counts neighbours with a KD-tree (or a scan, or
+in up to 3 features a grid of cells of side about eps/√d), joins core points with a
+union-find and gives each border point the cluster scikit-learn's depth-first expansion
+gives it, so memory stays O(n) beyond the index where scikit-learn holds every
+neighbourhood at once.
 """
 
 from __future__ import annotations
@@ -64,8 +65,9 @@ class DBSCAN(ClusterMixin, BaseEstimator):
     metric_params : None
         Accepted for compatibility with scikit-learn; must be None.
     algorithm : {'auto', 'kd_tree', 'ball_tree', 'brute'}, default='auto'
-        Neighbour search: 'auto' builds a KD-tree up to 15 features and scans above;
-        'ball_tree' currently builds the KD-tree (same results).
+        Neighbour search: 'auto' uses a grid of cells in up to 3 features (euclidean or
+        manhattan, where its cells are small or dense), a KD-tree up to 15 features and a
+        scan above; 'ball_tree' currently builds the KD-tree. All give the same results.
     leaf_size : int, default=30
         Rows per tree leaf.
     p : None

@@ -10,10 +10,16 @@
 //!   next cluster starts);
 //! - a non-core point within `eps` of core points takes the lowest-numbered cluster among them.
 //!
-//! So no neighbourhood is ever stored. Pass 1 counts neighbours (stopping at `min_samples`);
-//! pass 2 joins core points within `eps` with a lock-free union-find; pass 3 gives every
-//! non-core point its cluster. All passes run in parallel over tree positions (rows close in
-//! space are close in memory), and the result does not depend on the thread count.
+//! So no neighbourhood is ever stored. Pass 1 counts neighbours (stopping at `min_samples`),
+//! keeping the few neighbours of points that are not core; pass 2 joins core points within
+//! `eps` with a lock-free union-find; pass 3 gives every non-core point its cluster. All
+//! passes run in parallel over tree (or grid cell) positions (rows close in space are close
+//! in memory), and the result does not depend on the thread count.
+//!
+//! `Algorithm::Auto` in up to 3 features (euclidean, manhattan) uses a grid of cells of side
+//! about `eps/√d` (module `density::grid`): a cell holding `min_samples` points is all core without
+//! a query, and tight cells are joined pair by pair with an early exit instead of point by
+//! point.
 //!
 //! A precomputed distance matrix may be asymmetric (row `i` is `i`'s neighbourhood, as in
 //! scikit-learn); there the expansion follows scikit-learn's walk literally, row by row.
@@ -21,15 +27,28 @@
 use std::ops::Range;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use super::grid::{BoxPair, Grid, MAX_GRID_FEATURES};
 use crate::error::{ClustorError, Result};
 use crate::float::Float;
 use crate::matrix::MatRef;
 use crate::monitor::Monitor;
-use crate::neighbors::{Algorithm, KdTree, Kernel, Manhattan, Metric, NeighborIndex, SqEuclidean, Visitor};
+use crate::neighbors::{Algorithm, CosineUnit, KdTree, Kernel, Manhattan, Metric, NeighborIndex, SqEuclidean, Visitor};
 use crate::parallel::{self, ChunkPlan};
 
 /// Rows per chunk of the parallel passes.
 const CHUNK_ROWS: usize = 512;
+
+/// Cells per chunk of the grid's cell-pair pass.
+const CELL_CHUNK: usize = 256;
+
+/// Most neighbours kept per non-core point from pass 1 for pass 3 (more are found again).
+const LIST_CAP: usize = 32;
+
+/// Above this many points, a cell that is not all core counts against the grid.
+const GRID_SPARSE_CELL: usize = 64;
+
+/// Marks a point whose neighbours were not kept.
+const NOT_LISTED: u32 = u32::MAX;
 
 /// Distances DBSCAN can use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -122,6 +141,12 @@ pub fn dbscan<T: Float>(
     match params.metric {
         DbscanMetric::Precomputed => precomputed(x, w.as_deref(), params, n_threads, mon),
         DbscanMetric::Index(metric) => {
+            if let Some(g) = grid(x, metric, params) {
+                if params.verbose {
+                    mon.log(&format!("DBSCAN: {} samples in {} grid cells", x.rows(), g.n_cells()));
+                }
+                return run(&Space::Grid(&g), metric, w.as_deref(), params, n_threads, mon);
+            }
             let index = NeighborIndex::new(x, metric, params.algorithm, params.leaf_size)?;
             if params.verbose {
                 mon.log(&format!(
@@ -136,6 +161,25 @@ pub fn dbscan<T: Float>(
     }
 }
 
+/// The grid of cells that `Algorithm::Auto` uses in few dimensions (euclidean or manhattan).
+fn grid<T: Float>(x: MatRef<'_, T>, metric: Metric, params: &DbscanParams) -> Option<Grid<T>> {
+    if params.algorithm != Algorithm::Auto || x.cols() > MAX_GRID_FEATURES {
+        return None;
+    }
+    let r = metric.reduce(params.eps);
+    let g = match metric {
+        Metric::Euclidean => Grid::build::<SqEuclidean>(x, params.eps, r),
+        Metric::Manhattan => Grid::build::<Manhattan>(x, params.eps, r),
+        Metric::Cosine => None,
+    }?;
+    // A query scans a partly covered cell whole, so large cells that are not all core make
+    // the counts slower than the tree's: the grid pays where cells are small or dense (the
+    // choice changes the time only, never the result).
+    let sparse: usize =
+        (0..g.n_cells()).map(|c| g.cell(c).len()).filter(|&m| m > GRID_SPARSE_CELL && m < params.min_samples).sum();
+    (2 * sparse <= x.rows()).then_some(g)
+}
+
 /// Counts neighbours (or their weight) of one point, stopping once it is core.
 struct CoreCount<'a> {
     me: usize,
@@ -145,6 +189,27 @@ struct CoreCount<'a> {
     w: Option<&'a [f64]>,
     /// Whether the total can only grow (no negative weights), so the count may stop early.
     monotone: bool,
+    /// The neighbours met (positions, the point itself left out), up to `cap`.
+    found: &'a mut Vec<u32>,
+    cap: usize,
+    /// More than `cap` neighbours were met.
+    full: bool,
+}
+
+impl CoreCount<'_> {
+    #[inline(always)]
+    fn keep(&mut self, r: Range<usize>) {
+        if self.full {
+            return;
+        }
+        let me = self.me;
+        let k = r.len() - r.contains(&me) as usize;
+        if self.found.len() + k > self.cap {
+            self.full = true;
+        } else {
+            self.found.extend(r.filter(|&p| p != me).map(|p| p as u32));
+        }
+    }
 }
 
 impl Visitor for CoreCount<'_> {
@@ -153,11 +218,13 @@ impl Visitor for CoreCount<'_> {
     fn point(&mut self, pos: usize, _: f64) -> bool {
         if pos != self.me {
             self.total += self.w.map_or(1.0, |w| w[pos]);
+            self.keep(pos..pos + 1);
         }
         !(self.monotone && self.total >= self.need)
     }
     #[inline(always)]
     fn all(&mut self, r: Range<usize>) -> bool {
+        self.keep(r.clone());
         match self.w {
             None => self.total += (r.len() - r.contains(&self.me) as usize) as f64,
             Some(w) => {
@@ -216,9 +283,9 @@ impl UnionFind {
     }
 }
 
-/// Leaves of the tree whose diameter is within `eps` ("tight"): all their points are
-/// neighbours of each other, so their core points form one connected group, and a whole
-/// such leaf inside a query's radius is handled through one representative.
+/// Leaves of the tree or cells of the grid whose diameter is within `eps` ("tight"): all
+/// their points are neighbours of each other, so their core points form one connected group,
+/// and a whole such group inside a query's radius is handled through one representative.
 struct TightLeaves {
     /// Per tree position: the end of its leaf when the leaf is tight, else 0.
     end: Vec<usize>,
@@ -226,23 +293,31 @@ struct TightLeaves {
     rep: Vec<usize>,
 }
 
-/// Joins core point `me` with the core points within `eps` (each pair is seen from both
-/// ends, so single points are joined only from the lower position).
+/// Joins core point `me` with the core points within `eps`: with `lower_only`, single
+/// points only at higher positions (when every core point queries, each pair is seen from
+/// both ends).
 struct JoinCores<'a> {
     me: usize,
     core: &'a [bool],
     tight: &'a TightLeaves,
     uf: &'a UnionFind,
+    lower_only: bool,
 }
 
 impl Visitor for JoinCores<'_> {
     const NODES: bool = true;
     #[inline(always)]
     fn point(&mut self, pos: usize, _: f64) -> bool {
-        if pos > self.me && self.core[pos] {
+        if (pos > self.me || (!self.lower_only && pos != self.me)) && self.core[pos] {
             self.uf.union(self.me, pos);
         }
         true
+    }
+    const RANGES: bool = true;
+    #[inline(always)]
+    fn wants(&mut self, r: Range<usize>) -> bool {
+        // From the lower end only: a pair with a lower point is joined from there.
+        !self.lower_only || r.end > self.me + 1
     }
     #[inline(always)]
     fn all(&mut self, r: Range<usize>) -> bool {
@@ -307,7 +382,7 @@ impl Visitor for LowestCluster<'_> {
     }
 }
 
-/// Runs `f` over the tree positions in parallel chunks (polling `mon`), results in order.
+/// Runs `f` over the positions in parallel chunks (polling `mon`), results in order.
 fn per_position<R: Send>(
     n: usize,
     n_threads: usize,
@@ -324,6 +399,55 @@ fn per_position<R: Send>(
     Ok(parts.into_iter().flatten().collect())
 }
 
+/// Where the rows are and how a neighbourhood is visited: the KD-tree of an index, or a
+/// grid of cells (few features). Positions are tree or cell order.
+enum Space<'a, T> {
+    Tree(&'a KdTree<T>),
+    Grid(&'a Grid<T>),
+}
+
+impl<T: Float> Space<'_, T> {
+    fn len(&self) -> usize {
+        match self {
+            Space::Tree(t) => t.len(),
+            Space::Grid(g) => g.len(),
+        }
+    }
+
+    #[inline(always)]
+    fn index(&self, pos: usize) -> usize {
+        match self {
+            Space::Tree(t) => t.index(pos),
+            Space::Grid(g) => g.index(pos),
+        }
+    }
+
+    #[inline(always)]
+    fn row(&self, pos: usize) -> &[T] {
+        match self {
+            Space::Tree(t) => t.row(pos),
+            Space::Grid(g) => g.row(pos),
+        }
+    }
+
+    /// Leaves or cells: positions and bounding boxes.
+    fn groups(&self) -> Vec<(Range<usize>, &[f64], &[f64])> {
+        match self {
+            Space::Tree(t) => t.leaves().collect(),
+            Space::Grid(g) => g.cells().collect(),
+        }
+    }
+
+    /// Visits the points within `r` of `q`, the row at position `pos`.
+    #[inline(always)]
+    fn visit<K: Kernel, V: Visitor>(&self, q: &[f64], pos: usize, r: f64, v: &mut V) -> bool {
+        match self {
+            Space::Tree(t) => t.visit_within::<K, V>(q, r, v),
+            Space::Grid(g) => g.visit_within::<K, V>(q, g.cell_of(pos), r, v),
+        }
+    }
+}
+
 fn with_index<T: Float>(
     index: &NeighborIndex<T>,
     w: Option<&[f64]>,
@@ -331,67 +455,183 @@ fn with_index<T: Float>(
     n_threads: usize,
     mon: &dyn Monitor,
 ) -> Result<Dbscan> {
-    let tree: &KdTree<T> = index.tree();
-    let n = tree.len();
-    let metric = index.metric();
+    run(&Space::Tree(index.tree()), index.metric(), w, params, n_threads, mon)
+}
+
+/// Joins the core points of tight cells near each other: a pair of cells not yet in one
+/// component is joined by the first core pair within `r` (or at once when their boxes are).
+fn join_cells<T: Float, K: BoxPair>(
+    g: &Grid<T>,
+    r: f64,
+    core: &[bool],
+    tight: &TightLeaves,
+    uf: &UnionFind,
+    n_threads: usize,
+    mon: &dyn Monitor,
+) -> Result<()> {
+    // The representative of a tight cell with core points.
+    let rep = |c: usize| {
+        let s = g.cell(c).start;
+        (tight.end[s] != 0 && tight.rep[s] != usize::MAX).then(|| tight.rep[s])
+    };
+    let pool = parallel::pool(n_threads)?;
+    let plan = ChunkPlan::with_chunk_rows(g.n_cells(), CELL_CHUNK);
+    parallel::map_chunks_polled(&pool, plan, 32 * CHUNK_ROWS, mon, |cells| {
+        let mut q = Vec::new();
+        for a in cells {
+            let Some(ra) = rep(a) else { continue };
+            let (alo, ahi) = g.bbox(a);
+            for &b in g.near(a).iter().filter(|&&b| b as usize > a) {
+                let b = b as usize;
+                let Some(rb) = rep(b) else { continue };
+                // Joined already (a component only grows, so a stale answer costs only time).
+                if uf.find(ra) == uf.find(rb) {
+                    continue;
+                }
+                let (blo, bhi) = g.bbox(b);
+                if K::pair_max(alo, ahi, blo, bhi) <= r {
+                    uf.union(ra, rb);
+                    continue;
+                }
+                'pairs: for pa in g.cell(a).filter(|&p| core[p]) {
+                    q.clear();
+                    q.extend(g.row(pa).iter().map(|v| v.as_f64()));
+                    if K::box_min(&q, blo, bhi) > r {
+                        continue;
+                    }
+                    for pb in g.cell(b).filter(|&p| core[p]) {
+                        if K::rdist(&q, g.row(pb)) <= r {
+                            uf.union(ra, rb);
+                            break 'pairs;
+                        }
+                    }
+                }
+            }
+        }
+    })?;
+    Ok(())
+}
+
+fn run<T: Float>(
+    space: &Space<'_, T>,
+    metric: Metric,
+    w: Option<&[f64]>,
+    params: &DbscanParams,
+    n_threads: usize,
+    mon: &dyn Monitor,
+) -> Result<Dbscan> {
+    let n = space.len();
     let r = metric.reduce(params.eps);
     let need = params.min_samples as f64;
-    let wpos: Option<Vec<f64>> = w.map(|w| (0..n).map(|p| w[tree.index(p)]).collect());
+    let wpos: Option<Vec<f64>> = w.map(|w| (0..n).map(|p| w[space.index(p)]).collect());
     let monotone = !w.is_some_and(|w| w.iter().any(|&v| v < 0.0));
-    let work = 64 * tree.dim() * params.min_samples.max(8);
+    let d = if n > 0 { space.row(0).len() } else { 1 };
+    let work = 64 * d * params.min_samples.max(8);
     let load = |p: usize, q: &mut Vec<f64>| {
         q.clear();
-        q.extend(tree.row(p).iter().map(|v| v.as_f64()));
+        q.extend(space.row(p).iter().map(|v| v.as_f64()));
     };
     macro_rules! visit {
-        ($q:expr, $v:expr) => {
+        ($q:expr, $pos:expr, $v:expr) => {
             match metric {
-                Metric::Euclidean => tree.visit_within::<crate::neighbors::SqEuclidean, _>($q, r, $v),
-                Metric::Manhattan => tree.visit_within::<crate::neighbors::Manhattan, _>($q, r, $v),
-                Metric::Cosine => tree.visit_within::<crate::neighbors::CosineUnit, _>($q, r, $v),
+                Metric::Euclidean => space.visit::<SqEuclidean, _>($q, $pos, r, $v),
+                Metric::Manhattan => space.visit::<Manhattan, _>($q, $pos, r, $v),
+                Metric::Cosine => space.visit::<CosineUnit, _>($q, $pos, r, $v),
             }
         };
     }
 
-    // Tight leaves (exact: the bound is accumulated like the distances it bounds).
+    // Tight leaves or cells (exact: the bound is accumulated like the distances it bounds).
     let mut tight = TightLeaves { end: vec![0; n], rep: vec![usize::MAX; n] };
     let mut dense = vec![false; n];
-    for (range, lo, hi) in tree.leaves() {
+    for (range, lo, hi) in space.groups() {
         let diameter = match metric {
             Metric::Euclidean => SqEuclidean::box_max(lo, lo, hi),
             Metric::Manhattan => Manhattan::box_max(lo, lo, hi),
             Metric::Cosine => f64::INFINITY,
         };
-        if range.len() < 2 || !(diameter <= r) {
+        if range.is_empty() || !(diameter <= r) {
             continue;
         }
         let total: f64 = wpos.as_ref().map_or(range.len() as f64, |w| w[range.clone()].iter().sum());
         for p in range.clone() {
             tight.end[p] = range.end;
-            // With no negative weight, a tight leaf holding min_samples is all core.
+            // With no negative weight, a tight group holding min_samples is all core.
             dense[p] = monotone && total >= need;
         }
     }
 
     // Pass 1: core points (the point itself always counts: its distance to itself is 0).
-    let core: Vec<bool> = per_position(n, n_threads, work, mon, |p, q| {
-        let own = wpos.as_ref().map_or(1.0, |w| w[p]);
-        if dense[p] || (monotone && own >= need) {
-            return true;
-        }
-        load(p, q);
-        let mut c = CoreCount { me: p, total: own, need, w: wpos.as_deref(), monotone };
-        visit!(q, &mut c);
-        c.total >= need
-    })?;
+    // The neighbours of a point that is not core are kept for pass 3 when they are few
+    // (always, without weights: fewer than min_samples).
+    let cap = if n < u32::MAX as usize { LIST_CAP } else { 0 };
+    let pool = parallel::pool(n_threads)?;
+    let mut core: Vec<bool> = Vec::with_capacity(n);
+    let mut listed: Vec<bool> = Vec::with_capacity(n);
+    let mut list_start: Vec<usize> = Vec::with_capacity(n + 1);
+    let mut lists: Vec<u32> = Vec::new();
+    let plan = ChunkPlan::with_chunk_rows(n, CHUNK_ROWS);
+    parallel::fold_chunks_polled(
+        &pool,
+        plan,
+        work,
+        mon,
+        |rows| {
+            let (mut q, mut found) = (Vec::new(), Vec::new());
+            let (mut is_core, mut lens, mut nb) =
+                (Vec::with_capacity(rows.len()), Vec::with_capacity(rows.len()), Vec::new());
+            for p in rows {
+                let own = wpos.as_ref().map_or(1.0, |w| w[p]);
+                if dense[p] || (monotone && own >= need) {
+                    is_core.push(true);
+                    lens.push(NOT_LISTED);
+                    continue;
+                }
+                load(p, &mut q);
+                found.clear();
+                let mut c = CoreCount {
+                    me: p,
+                    total: own,
+                    need,
+                    w: wpos.as_deref(),
+                    monotone,
+                    found: &mut found,
+                    cap,
+                    full: false,
+                };
+                visit!(&q, p, &mut c);
+                let (yes, full) = (c.total >= need, c.full);
+                is_core.push(yes);
+                if yes || full {
+                    lens.push(NOT_LISTED);
+                } else {
+                    lens.push(found.len() as u32);
+                    nb.extend_from_slice(&found);
+                }
+            }
+            (is_core, lens, nb)
+        },
+        |_, (is_core, lens, nb)| {
+            core.extend(is_core);
+            let mut at = lists.len();
+            for len in lens {
+                list_start.push(at);
+                listed.push(len != NOT_LISTED);
+                if len != NOT_LISTED {
+                    at += len as usize;
+                }
+            }
+            lists.extend(nb);
+        },
+    )?;
+    list_start.push(lists.len());
     let n_core = core.iter().filter(|&&c| c).count();
     if params.verbose {
         mon.log(&format!("DBSCAN: {n_core} core samples"));
     }
-
     drop(dense);
 
-    // Pass 2: connected components of the core points, tight leaves joined first.
+    // Pass 2: connected components of the core points, tight groups joined first.
     let uf = UnionFind::new(n);
     let mut p = 0;
     while p < n {
@@ -410,18 +650,38 @@ fn with_index<T: Float>(
         }
         p = end;
     }
-    per_position(n, n_threads, work * 4, mon, |p, q| {
-        if core[p] {
-            load(p, q);
-            visit!(q, &mut JoinCores { me: p, core: &core, tight: &tight, uf: &uf });
+    match space {
+        Space::Tree(_) => {
+            // Each pair is seen from both ends: single points are joined from the lower one.
+            per_position(n, n_threads, work * 4, mon, |p, q| {
+                if core[p] {
+                    load(p, q);
+                    visit!(q, p, &mut JoinCores { me: p, core: &core, tight: &tight, uf: &uf, lower_only: true });
+                }
+            })?;
         }
-    })?;
+        Space::Grid(g) => {
+            // Core points of cells that are not tight (rare: rounding) join all their core
+            // neighbours; tight cells join each other cell by cell.
+            per_position(n, n_threads, work * 4, mon, |p, q| {
+                if core[p] && (tight.end[p] == 0 || metric == Metric::Cosine) {
+                    load(p, q);
+                    visit!(q, p, &mut JoinCores { me: p, core: &core, tight: &tight, uf: &uf, lower_only: false });
+                }
+            })?;
+            match metric {
+                Metric::Euclidean => join_cells::<T, SqEuclidean>(g, r, &core, &tight, &uf, n_threads, mon)?,
+                Metric::Manhattan => join_cells::<T, Manhattan>(g, r, &core, &tight, &uf, n_threads, mon)?,
+                Metric::Cosine => {}
+            }
+        }
+    }
 
     // Clusters numbered by their lowest core index.
     let mut lowest = vec![usize::MAX; n];
     for p in (0..n).filter(|&p| core[p]) {
         let root = uf.find(p);
-        lowest[root] = lowest[root].min(tree.index(p));
+        lowest[root] = lowest[root].min(space.index(p));
     }
     let mut roots: Vec<usize> = (0..n).filter(|&p| lowest[p] != usize::MAX).collect();
     roots.sort_unstable_by_key(|&p| lowest[p]);
@@ -441,22 +701,23 @@ fn with_index<T: Float>(
         if core[p] {
             return cluster[p];
         }
-        load(p, q);
-        let mut v = LowestCluster { cluster: &cluster, tight: &tight, best: i64::MAX };
-        visit!(q, &mut v);
-        if v.best == i64::MAX {
-            -1
+        let best = if listed[p] {
+            lists[list_start[p]..list_start[p + 1]].iter().map(|&j| cluster[j as usize]).filter(|&c| c >= 0).min()
         } else {
-            v.best
-        }
+            load(p, q);
+            let mut v = LowestCluster { cluster: &cluster, tight: &tight, best: i64::MAX };
+            visit!(q, p, &mut v);
+            (v.best != i64::MAX).then_some(v.best)
+        };
+        best.unwrap_or(-1)
     })?;
 
     let mut labels = vec![-1i64; n];
     let mut core_idx = Vec::with_capacity(n_core);
     for p in 0..n {
-        labels[tree.index(p)] = label_pos[p];
+        labels[space.index(p)] = label_pos[p];
         if core[p] {
-            core_idx.push(tree.index(p));
+            core_idx.push(space.index(p));
         }
     }
     core_idx.sort_unstable();
@@ -534,12 +795,24 @@ mod tests {
 
     /// scikit-learn's procedure, literally: all neighbourhoods stored, depth-first walk.
     fn reference(x: &[f64], n: usize, d: usize, eps: f64, min_samples: usize, w: Option<&[f64]>) -> Dbscan {
+        reference_metric(x, n, d, eps, min_samples, w, Metric::Euclidean)
+    }
+
+    fn reference_metric(
+        x: &[f64],
+        n: usize,
+        d: usize,
+        eps: f64,
+        min_samples: usize,
+        w: Option<&[f64]>,
+        metric: Metric,
+    ) -> Dbscan {
         let nb: Vec<Vec<usize>> = (0..n)
             .map(|i| {
                 (0..n)
-                    .filter(|&j| {
-                        let s: f64 = (0..d).map(|f| (x[i * d + f] - x[j * d + f]).powi(2)).sum();
-                        s <= eps * eps
+                    .filter(|&j| match metric {
+                        Metric::Manhattan => (0..d).map(|f| (x[i * d + f] - x[j * d + f]).abs()).sum::<f64>() <= eps,
+                        _ => (0..d).map(|f| (x[i * d + f] - x[j * d + f]).powi(2)).sum::<f64>() <= eps * eps,
                     })
                     .collect()
             })
@@ -634,6 +907,54 @@ mod tests {
                 let got = dbscan(pm, wopt, &params(eps, ms, DbscanMetric::Precomputed, Algorithm::Brute), 2, &Silent)
                     .unwrap();
                 assert_eq!(got, want);
+            }
+        }
+    }
+
+    #[test]
+    fn grid_matches_the_reference_and_the_tree() {
+        // Integer grids (many pairs at exactly eps), blobs of varying density, weights with
+        // negative values, f32 and f64, 1 and 2 threads, 1 to 3 features.
+        let mut rng = Rng::new(11);
+        for trial in 0..12 {
+            let d = 1 + trial % 3;
+            let n = 250 + 40 * trial;
+            let x: Vec<f64> = if trial % 2 == 0 {
+                (0..n * d).map(|_| rng.below(12) as f64 * 0.5).collect()
+            } else {
+                let centres: Vec<f64> = (0..4 * d).map(|_| rng.uniform() * 10.0).collect();
+                (0..n)
+                    .flat_map(|i| {
+                        let c = i % 4;
+                        let sd = 0.2 + 0.4 * c as f64;
+                        (0..d).map(|f| centres[c * d + f] + sd * (rng.uniform() - 0.5) * 3.0).collect::<Vec<_>>()
+                    })
+                    .collect()
+            };
+            let w: Vec<f64> = (0..n).map(|_| rng.below(4) as f64 * 0.75 - 0.5).collect();
+            let wpos: Vec<f64> = w.iter().map(|v| v.abs() + 0.25).collect();
+            for (eps, ms) in [(0.5, 3), (1.0, 5), (1.5, 12), (0.7, 1)] {
+                for metric in [Metric::Euclidean, Metric::Manhattan] {
+                    for wopt in [None, Some(&w[..]), Some(&wpos[..])] {
+                        let want = reference_metric(&x, n, d, eps, ms, wopt, metric);
+                        let m = MatRef::new("X", &x, n, d).unwrap();
+                        let p = params(eps, ms, DbscanMetric::Index(metric), Algorithm::Auto);
+                        assert!(grid(m, metric, &p).is_some());
+                        for t in [1, 2] {
+                            let got = dbscan(m, wopt, &p, t, &Silent).unwrap();
+                            assert_eq!(got, want, "trial {trial} eps {eps} {metric:?} threads {t}");
+                        }
+                        let tree = params(eps, ms, DbscanMetric::Index(metric), Algorithm::KdTree);
+                        assert_eq!(dbscan(m, wopt, &tree, 2, &Silent).unwrap(), want);
+                        // f32 rows holding the same (exactly representable) values.
+                        let x32: Vec<f32> = x.iter().map(|&v| v as f32).collect();
+                        if trial % 2 == 0 {
+                            let w32: Option<Vec<f32>> = wopt.map(|w| w.iter().map(|&v| v as f32).collect());
+                            let m32 = MatRef::new("X", &x32, n, d).unwrap();
+                            assert_eq!(dbscan(m32, w32.as_deref(), &p, 2, &Silent).unwrap(), want);
+                        }
+                    }
+                }
             }
         }
     }

@@ -48,10 +48,39 @@ pub trait Kernel {
     const EXACT_BOX: bool;
     /// Reduced distance between a query (f64) and a row.
     fn rdist<T: Float>(q: &[f64], x: &[T]) -> f64;
+    /// Reduced distances between a query and four consecutive rows (`x`: 4×d), each the
+    /// same as [`Kernel::rdist`] bit for bit (same terms, same order); the four independent
+    /// sums overlap in the CPU where one sum waits on each addition.
+    #[inline(always)]
+    fn rdist4<T: Float>(q: &[f64], x: &[T]) -> [f64; 4] {
+        let d = q.len();
+        [
+            Self::rdist(q, &x[..d]),
+            Self::rdist(q, &x[d..2 * d]),
+            Self::rdist(q, &x[2 * d..3 * d]),
+            Self::rdist(q, &x[3 * d..4 * d]),
+        ]
+    }
     /// Lower bound of the reduced distance from `q` to any point of the box `[lo, hi]`.
     fn box_min(q: &[f64], lo: &[f64], hi: &[f64]) -> f64;
     /// Upper bound of the reduced distance from `q` to any point of the box.
     fn box_max(q: &[f64], lo: &[f64], hi: &[f64]) -> f64;
+}
+
+/// `Σ term(q_f − x_f)` for four consecutive rows (`x`: 4×d), each sum in feature order.
+#[inline(always)]
+fn sum4<T: Float>(q: &[f64], x: &[T], term: impl Fn(f64) -> f64) -> [f64; 4] {
+    let d = q.len();
+    let (x0, x1, x2, x3) = (&x[..d], &x[d..2 * d], &x[2 * d..3 * d], &x[3 * d..4 * d]);
+    let mut s = [0.0; 4];
+    for f in 0..d {
+        let a = q[f];
+        let t = [a - x0[f].as_f64(), a - x1[f].as_f64(), a - x2[f].as_f64(), a - x3[f].as_f64()];
+        for k in 0..4 {
+            s[k] += term(t[k]);
+        }
+    }
+    s
 }
 
 /// Squared euclidean distance.
@@ -74,6 +103,10 @@ impl Kernel for SqEuclidean {
             s += t * t;
         }
         s
+    }
+    #[inline(always)]
+    fn rdist4<T: Float>(q: &[f64], x: &[T]) -> [f64; 4] {
+        sum4(q, x, |t| t * t)
     }
     #[inline(always)]
     fn box_min(q: &[f64], lo: &[f64], hi: &[f64]) -> f64 {
@@ -110,6 +143,10 @@ impl Kernel for Manhattan {
             s += (a - b.as_f64()).abs();
         }
         s
+    }
+    #[inline(always)]
+    fn rdist4<T: Float>(q: &[f64], x: &[T]) -> [f64; 4] {
+        sum4(q, x, f64::abs)
     }
     #[inline(always)]
     fn box_min(q: &[f64], lo: &[f64], hi: &[f64]) -> f64 {
@@ -172,6 +209,43 @@ pub trait Visitor {
     fn all(&mut self, range: Range<usize>) -> bool {
         range.into_iter().all(|p| self.point(p, f64::NAN))
     }
+    /// Whether the visitor asks [`Visitor::wants`] before entering a node.
+    const RANGES: bool = false;
+    /// Whether any point at tree positions `range` matters to the visitor (only when
+    /// [`Visitor::RANGES`]); a node it does not want is skipped with its points.
+    fn wants(&mut self, _range: Range<usize>) -> bool {
+        true
+    }
+}
+
+/// Visits the rows at positions `range` of `data` (rows of `d` values) whose reduced
+/// distance to `q` is `<= r`, four rows at a time. Returns false when the visitor stopped.
+#[inline(always)]
+pub fn scan_within<K: Kernel, T: Float, V: Visitor>(
+    q: &[f64],
+    data: &[T],
+    d: usize,
+    range: Range<usize>,
+    r: f64,
+    v: &mut V,
+) -> bool {
+    let mut p = range.start;
+    while p + 4 <= range.end {
+        let rd = K::rdist4(q, &data[p * d..(p + 4) * d]);
+        for (k, &rd) in rd.iter().enumerate() {
+            if rd <= r && !v.point(p + k, rd) {
+                return false;
+            }
+        }
+        p += 4;
+    }
+    for p in p..range.end {
+        let rd = K::rdist(q, &data[p * d..(p + 1) * d]);
+        if rd <= r && !v.point(p, rd) {
+            return false;
+        }
+    }
+    true
 }
 
 /// A candidate of a k-nearest query, ordered by (reduced distance, original index).
@@ -320,6 +394,9 @@ impl<T: Float> KdTree<T> {
 
     fn visit_node<K: Kernel, V: Visitor>(&self, id: usize, q: &[f64], r: f64, v: &mut V) -> bool {
         let node = self.nodes[id];
+        if V::RANGES && !v.wants(node.start..node.end) {
+            return true;
+        }
         let (lo, hi) = self.bbox(id);
         if K::box_min(q, lo, hi) > r {
             return true;
@@ -328,13 +405,7 @@ impl<T: Float> KdTree<T> {
             return v.all(node.start..node.end);
         }
         if node.left == 0 {
-            for p in node.start..node.end {
-                let rd = K::rdist(q, self.row(p));
-                if rd <= r && !v.point(p, rd) {
-                    return false;
-                }
-            }
-            return true;
+            return scan_within::<K, T, V>(q, &self.data, self.d, node.start..node.end, r, v);
         }
         self.visit_node::<K, V>(node.left, q, r, v) && self.visit_node::<K, V>(node.right, q, r, v)
     }
