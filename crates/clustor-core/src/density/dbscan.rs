@@ -25,7 +25,7 @@ use crate::error::{ClustorError, Result};
 use crate::float::Float;
 use crate::matrix::MatRef;
 use crate::monitor::Monitor;
-use crate::neighbors::{Algorithm, KdTree, Kernel, Manhattan, Metric, NeighborIndex, SqEuclidean, Visitor};
+use crate::neighbors::{Algorithm, Bound, Manhattan, Metric, NeighborIndex, SearchTree, SqEuclidean, Tree, Visitor};
 use crate::parallel::{self, ChunkPlan};
 
 /// Rows per chunk of the parallel passes.
@@ -331,9 +331,21 @@ fn with_index<T: Float>(
     n_threads: usize,
     mon: &dyn Monitor,
 ) -> Result<Dbscan> {
-    let tree: &KdTree<T> = index.tree();
+    match index.tree() {
+        SearchTree::Kd(t) => with_tree(t, index.metric(), w, params, n_threads, mon),
+        SearchTree::Ball(t) => with_tree(t, index.metric(), w, params, n_threads, mon),
+    }
+}
+
+fn with_tree<T: Float, B: Bound>(
+    tree: &Tree<T, B>,
+    metric: Metric,
+    w: Option<&[f64]>,
+    params: &DbscanParams,
+    n_threads: usize,
+    mon: &dyn Monitor,
+) -> Result<Dbscan> {
     let n = tree.len();
-    let metric = index.metric();
     let r = metric.reduce(params.eps);
     let need = params.min_samples as f64;
     let wpos: Option<Vec<f64>> = w.map(|w| (0..n).map(|p| w[tree.index(p)]).collect());
@@ -356,12 +368,12 @@ fn with_index<T: Float>(
     // Tight leaves (exact: the bound is accumulated like the distances it bounds).
     let mut tight = TightLeaves { end: vec![0; n], rep: vec![usize::MAX; n] };
     let mut dense = vec![false; n];
-    for (range, lo, hi) in tree.leaves() {
-        let diameter = match metric {
-            Metric::Euclidean => SqEuclidean::box_max(lo, lo, hi),
-            Metric::Manhattan => Manhattan::box_max(lo, lo, hi),
-            Metric::Cosine => f64::INFINITY,
-        };
+    let leaves: Vec<(Range<usize>, f64)> = match metric {
+        Metric::Euclidean => tree.leaves::<SqEuclidean>().collect(),
+        Metric::Manhattan => tree.leaves::<Manhattan>().collect(),
+        Metric::Cosine => Vec::new(),
+    };
+    for (range, diameter) in leaves {
         if range.len() < 2 || !(diameter <= r) {
             continue;
         }
@@ -616,7 +628,7 @@ mod tests {
                 let wopt = (trial % 2 == 1).then_some(&w[..]);
                 let want = reference(&x, n, d, eps, ms, wopt);
                 let m = MatRef::new("X", &x, n, d).unwrap();
-                for alg in [Algorithm::KdTree, Algorithm::Brute] {
+                for alg in [Algorithm::KdTree, Algorithm::BallTree, Algorithm::Brute] {
                     for t in [1, 2] {
                         let p = params(eps, ms, DbscanMetric::Index(Metric::Euclidean), alg);
                         let got = dbscan(m, wopt, &p, t, &Silent).unwrap();
