@@ -65,7 +65,7 @@ class DBSCAN(ClusterMixin, BaseEstimator):
         Accepted for compatibility with scikit-learn; must be None.
     algorithm : {'auto', 'kd_tree', 'ball_tree', 'brute'}, default='auto'
         Neighbour search: 'auto' builds a KD-tree up to 15 features and scans above;
-        'ball_tree' currently builds the KD-tree (same results).
+        'ball_tree' builds a ball tree. The results do not depend on it.
     leaf_size : int, default=30
         Rows per tree leaf.
     p : None
