@@ -80,7 +80,9 @@ def test_dbscan_integer_grids_ties_at_eps(metric, d, leaf_size):
         X = _grid(400, d, seed, top=int(40 ** (1 / d)) + 6)
         want = _sk_dbscan(X, eps=eps, min_samples=ms, metric=metric)
         for dtype in (np.float64, np.float32):
-            labels, core = _dbscan_all(X.astype(dtype), eps=eps, min_samples=ms, metric=metric, leaf_size=leaf_size)
+            labels, core = _dbscan_all(
+                X.astype(dtype), eps=eps, min_samples=ms, metric=metric, leaf_size=leaf_size
+            )
             assert_array_equal(labels, want[0])
             assert_array_equal(core, want[1])
 

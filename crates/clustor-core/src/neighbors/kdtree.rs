@@ -400,9 +400,9 @@ impl<T: Float, B: Bound> Tree<T, B> {
     /// distance between any two of their rows (+∞ unless [`Kernel::EXACT_BOX`]), exact like
     /// the distances it bounds.
     pub fn leaves<K: Kernel>(&self) -> impl Iterator<Item = (Range<usize>, f64)> + '_ {
-        (0..self.nodes.len()).filter(|&id| self.nodes[id].left == 0).map(move |id| {
-            (self.nodes[id].start..self.nodes[id].end, B::diameter_rd::<K>(self.bound(id), self.d))
-        })
+        (0..self.nodes.len())
+            .filter(|&id| self.nodes[id].left == 0)
+            .map(move |id| (self.nodes[id].start..self.nodes[id].end, B::diameter_rd::<K>(self.bound(id), self.d)))
     }
 
     #[inline(always)]
