@@ -99,35 +99,10 @@ impl Bound for Balls {
 
 #[cfg(test)]
 mod tests {
-    use std::ops::Range;
-
-    use super::super::kdtree::{CosineUnit, KdTree, Visitor};
+    use super::super::kdtree::tests::{Collect, Count};
+    use super::super::kdtree::{CosineUnit, KdTree};
     use super::*;
     use crate::rng::Rng;
-
-    struct Collect(Vec<(usize, f64)>);
-    impl Visitor for Collect {
-        const NODES: bool = false;
-        fn point(&mut self, pos: usize, rd: f64) -> bool {
-            self.0.push((pos, rd));
-            true
-        }
-    }
-
-    /// Counts with whole nodes, recording them to check each is within the radius.
-    struct Count(usize, Vec<Range<usize>>);
-    impl Visitor for Count {
-        const NODES: bool = true;
-        fn point(&mut self, _: usize, _: f64) -> bool {
-            self.0 += 1;
-            true
-        }
-        fn all(&mut self, r: Range<usize>) -> bool {
-            self.0 += r.len();
-            self.1.push(r);
-            true
-        }
-    }
 
     /// Integer grid values (many exact ties), as `T`.
     fn grid<T: Float>(n: usize, d: usize, k: usize, seed: u64) -> Vec<T> {

@@ -509,11 +509,12 @@ impl<T: Float, B: Bound> Tree<T, B> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::rng::Rng;
 
-    struct Collect(Vec<(usize, f64)>);
+    /// Collects positions and reduced distances.
+    pub(crate) struct Collect(pub(crate) Vec<(usize, f64)>);
     impl Visitor for Collect {
         const NODES: bool = false;
         fn point(&mut self, pos: usize, rd: f64) -> bool {
@@ -522,7 +523,8 @@ mod tests {
         }
     }
 
-    struct Count(usize);
+    /// Counts with whole nodes, recording them.
+    pub(crate) struct Count(pub(crate) usize, pub(crate) Vec<Range<usize>>);
     impl Visitor for Count {
         const NODES: bool = true;
         fn point(&mut self, _: usize, _: f64) -> bool {
@@ -531,6 +533,7 @@ mod tests {
         }
         fn all(&mut self, r: Range<usize>) -> bool {
             self.0 += r.len();
+            self.1.push(r);
             true
         }
     }
@@ -570,11 +573,11 @@ mod tests {
                 let mut got: Vec<usize> = c.0.iter().map(|&(p, _)| t.index(p)).collect();
                 got.sort_unstable();
                 assert_eq!(got, want);
-                let mut cnt = Count(0);
+                let mut cnt = Count(0, Vec::new());
                 t.visit_within::<SqEuclidean, _>(&q, r, &mut cnt);
                 assert_eq!(cnt.0, want.len());
                 let wm = (0..n).filter(|&j| Manhattan::rdist(&q, &x[j * d..(j + 1) * d]) <= r).count();
-                let mut cm = Count(0);
+                let mut cm = Count(0, Vec::new());
                 t.visit_within::<Manhattan, _>(&q, r, &mut cm);
                 assert_eq!(cm.0, wm);
             }
@@ -604,7 +607,7 @@ mod tests {
         let x = vec![1.0f32; 2 * 50];
         let t = KdTree::build(&x, 50, 2, 3);
         assert_eq!(t.n_nodes(), 1);
-        let mut c = Count(0);
+        let mut c = Count(0, Vec::new());
         t.visit_within::<SqEuclidean, _>(&[1.0, 1.0], 0.0, &mut c);
         assert_eq!(c.0, 50);
     }
