@@ -39,8 +39,8 @@ class NearestNeighbors(BaseEstimator):
     n_neighbors : int, default=5
     radius : float, default=1.0
     algorithm : {'auto', 'kd_tree', 'ball_tree', 'brute'}, default='auto'
-        'auto' builds a KD-tree up to 15 features and scans above; 'ball_tree' builds the
-        KD-tree (same results).
+        'auto' builds a KD-tree up to 15 features and scans above; 'ball_tree' builds a
+        ball tree. All give the same neighbours (points at exactly the radius included).
     leaf_size : int, default=30
     metric : {'euclidean', 'manhattan', 'cosine'}, default='euclidean'
     n_jobs : int or None, default=None

@@ -67,7 +67,7 @@ class DBSCAN(ClusterMixin, BaseEstimator):
     algorithm : {'auto', 'kd_tree', 'ball_tree', 'brute'}, default='auto'
         Neighbour search: 'auto' uses a grid of cells in up to 3 features (euclidean or
         manhattan, where its cells are small or dense), a KD-tree up to 15 features and a
-        scan above; 'ball_tree' currently builds the KD-tree. All give the same results.
+        scan above; 'ball_tree' builds a ball tree. All give the same results.
     leaf_size : int, default=30
         Rows per tree leaf.
     p : None

@@ -32,7 +32,10 @@ use crate::error::{ClustorError, Result};
 use crate::float::Float;
 use crate::matrix::MatRef;
 use crate::monitor::Monitor;
-use crate::neighbors::{Algorithm, CosineUnit, KdTree, Kernel, Manhattan, Metric, NeighborIndex, SqEuclidean, Visitor};
+use crate::neighbors::{
+    Algorithm, Bound, Boxes, CosineUnit, Kernel, Manhattan, Metric, NeighborIndex, SearchTree, SqEuclidean, Tree,
+    Visitor,
+};
 use crate::parallel::{self, ChunkPlan};
 
 /// Rows per chunk of the parallel passes.
@@ -145,7 +148,7 @@ pub fn dbscan<T: Float>(
                 if params.verbose {
                     mon.log(&format!("DBSCAN: {} samples in {} grid cells", x.rows(), g.n_cells()));
                 }
-                return run(&Space::Grid(&g), metric, w.as_deref(), params, n_threads, mon);
+                return run(&Space::<T, Boxes>::Grid(&g), metric, w.as_deref(), params, n_threads, mon);
             }
             let index = NeighborIndex::new(x, metric, params.algorithm, params.leaf_size)?;
             if params.verbose {
@@ -399,14 +402,14 @@ fn per_position<R: Send>(
     Ok(parts.into_iter().flatten().collect())
 }
 
-/// Where the rows are and how a neighbourhood is visited: the KD-tree of an index, or a
-/// grid of cells (few features). Positions are tree or cell order.
-enum Space<'a, T> {
-    Tree(&'a KdTree<T>),
+/// Where the rows are and how a neighbourhood is visited: the tree (KD or ball) of an index,
+/// or a grid of cells (few features). Positions are tree or cell order.
+enum Space<'a, T, B> {
+    Tree(&'a Tree<T, B>),
     Grid(&'a Grid<T>),
 }
 
-impl<T: Float> Space<'_, T> {
+impl<T: Float, B: Bound> Space<'_, T, B> {
     fn len(&self) -> usize {
         match self {
             Space::Tree(t) => t.len(),
@@ -430,11 +433,19 @@ impl<T: Float> Space<'_, T> {
         }
     }
 
-    /// Leaves or cells: positions and bounding boxes.
-    fn groups(&self) -> Vec<(Range<usize>, &[f64], &[f64])> {
-        match self {
-            Space::Tree(t) => t.leaves().collect(),
-            Space::Grid(g) => g.cells().collect(),
+    /// Leaves or cells: positions and an upper bound of the reduced distance between any
+    /// two of their rows (exact like the distances it bounds; none for cosine).
+    fn groups(&self, metric: Metric) -> Vec<(Range<usize>, f64)> {
+        match (self, metric) {
+            (_, Metric::Cosine) => Vec::new(),
+            (Space::Tree(t), Metric::Euclidean) => t.leaves::<SqEuclidean>().collect(),
+            (Space::Tree(t), Metric::Manhattan) => t.leaves::<Manhattan>().collect(),
+            (Space::Grid(g), Metric::Euclidean) => {
+                g.cells().map(|(range, lo, hi)| (range, SqEuclidean::box_max(lo, lo, hi))).collect()
+            }
+            (Space::Grid(g), Metric::Manhattan) => {
+                g.cells().map(|(range, lo, hi)| (range, Manhattan::box_max(lo, lo, hi))).collect()
+            }
         }
     }
 
@@ -455,7 +466,10 @@ fn with_index<T: Float>(
     n_threads: usize,
     mon: &dyn Monitor,
 ) -> Result<Dbscan> {
-    run(&Space::Tree(index.tree()), index.metric(), w, params, n_threads, mon)
+    match index.tree() {
+        SearchTree::Kd(t) => run(&Space::Tree(t), index.metric(), w, params, n_threads, mon),
+        SearchTree::Ball(t) => run(&Space::Tree(t), index.metric(), w, params, n_threads, mon),
+    }
 }
 
 /// Joins the core points of tight cells near each other: a pair of cells not yet in one
@@ -512,8 +526,8 @@ fn join_cells<T: Float, K: BoxPair>(
     Ok(())
 }
 
-fn run<T: Float>(
-    space: &Space<'_, T>,
+fn run<T: Float, B: Bound>(
+    space: &Space<'_, T, B>,
     metric: Metric,
     w: Option<&[f64]>,
     params: &DbscanParams,
@@ -544,12 +558,7 @@ fn run<T: Float>(
     // Tight leaves or cells (exact: the bound is accumulated like the distances it bounds).
     let mut tight = TightLeaves { end: vec![0; n], rep: vec![usize::MAX; n] };
     let mut dense = vec![false; n];
-    for (range, lo, hi) in space.groups() {
-        let diameter = match metric {
-            Metric::Euclidean => SqEuclidean::box_max(lo, lo, hi),
-            Metric::Manhattan => Manhattan::box_max(lo, lo, hi),
-            Metric::Cosine => f64::INFINITY,
-        };
+    for (range, diameter) in space.groups(metric) {
         if range.is_empty() || !(diameter <= r) {
             continue;
         }
@@ -889,7 +898,7 @@ mod tests {
                 let wopt = (trial % 2 == 1).then_some(&w[..]);
                 let want = reference(&x, n, d, eps, ms, wopt);
                 let m = MatRef::new("X", &x, n, d).unwrap();
-                for alg in [Algorithm::KdTree, Algorithm::Brute] {
+                for alg in [Algorithm::KdTree, Algorithm::BallTree, Algorithm::Brute] {
                     for t in [1, 2] {
                         let p = params(eps, ms, DbscanMetric::Index(Metric::Euclidean), alg);
                         let got = dbscan(m, wopt, &p, t, &Silent).unwrap();

@@ -1,10 +1,12 @@
-//! KD-tree over a row-major buffer with the dimension known at run time.
+//! Space-partitioning trees over a row-major buffer with the dimension known at run time: the
+//! KD-tree ([`KdTree`], nodes bounded by boxes) and, with the same code and another node
+//! bound, the ball tree ([`super::balltree::BallTree`]).
 //!
 //! The rows are copied once into tree order (each node owns a contiguous range of rows), so a
 //! leaf scan reads memory sequentially. Nodes split at the median of their widest dimension
-//! until they hold at most `leaf_size` rows; each node keeps the tight bounding box of its
-//! rows in f64. A tree with a single leaf is the brute-force scan: the same traversal code
-//! serves both.
+//! until they hold at most `leaf_size` rows; each node keeps a [`Bound`] of its rows in f64:
+//! here the tight bounding box. A tree with a single leaf is the brute-force scan: the same
+//! traversal code serves both.
 //!
 //! Exactness: a point is within `r` when its reduced distance (see [`Kernel`]), accumulated
 //! in f64 feature by feature in order, is `<= r`. The box bounds are accumulated the same way
@@ -15,6 +17,7 @@
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
+use std::marker::PhantomData;
 use std::ops::Range;
 
 use crate::float::Float;
@@ -29,15 +32,92 @@ struct Node {
     right: usize,
 }
 
-/// The KD-tree. Rows are stored in tree order; [`KdTree::index`] maps back.
+/// A tree whose nodes are bounded by `B`. Rows are stored in tree order; [`Tree::index`]
+/// maps back.
 #[derive(Debug, Clone)]
-pub struct KdTree<T> {
+pub struct Tree<T, B> {
     d: usize,
     data: Vec<T>,
     index: Vec<usize>,
     position: Vec<usize>,
     nodes: Vec<Node>,
+    /// `B::width(d)` values per node.
     bounds: Vec<f64>,
+    shape: PhantomData<fn() -> B>,
+}
+
+/// The KD-tree: nodes bounded by boxes.
+pub type KdTree<T> = Tree<T, Boxes>;
+
+/// What a node knows of the rows under it, and the bounds of the reduced distance it gives.
+pub trait Bound {
+    /// f64 values stored per node for `d` features.
+    fn width(d: usize) -> usize;
+    /// Fits the bound to rows `idx` of `x` (n×d) into `out` (`width(d)` values); returns the
+    /// feature of largest spread (max − min) and that spread.
+    fn fit<T: Float>(x: &[T], d: usize, idx: &[usize], out: &mut [f64]) -> (usize, f64);
+    /// Lower bound of the reduced distance from `q` to any row of the node.
+    fn min_rd<K: Kernel>(q: &[f64], b: &[f64]) -> f64;
+    /// Upper bound of the reduced distance from `q` to any row of the node; exact in the
+    /// sense of [`Kernel::EXACT_BOX`] (only asked when that holds).
+    fn max_rd<K: Kernel>(q: &[f64], b: &[f64]) -> f64;
+    /// Upper bound of the reduced distance between any two rows of the node (`d` features;
+    /// +∞ unless [`Kernel::EXACT_BOX`]).
+    fn diameter_rd<K: Kernel>(b: &[f64], d: usize) -> f64;
+}
+
+/// Per-feature minimum and maximum of rows `idx` of `x`, and the feature of largest spread.
+pub(crate) fn extent<T: Float>(x: &[T], d: usize, idx: &[usize], lo: &mut [f64], hi: &mut [f64]) -> (usize, f64) {
+    lo.fill(f64::INFINITY);
+    hi.fill(f64::NEG_INFINITY);
+    for &i in idx {
+        for (f, v) in x[i * d..(i + 1) * d].iter().enumerate() {
+            let v = v.as_f64();
+            lo[f] = lo[f].min(v);
+            hi[f] = hi[f].max(v);
+        }
+    }
+    let mut dim = 0;
+    let mut spread = if d == 0 { 0.0 } else { hi[0] - lo[0] };
+    for f in 1..d {
+        if hi[f] - lo[f] > spread {
+            spread = hi[f] - lo[f];
+            dim = f;
+        }
+    }
+    (dim, spread)
+}
+
+/// Tight bounding boxes, stored as `lo` then `hi`.
+#[derive(Debug, Clone, Copy)]
+pub struct Boxes;
+
+impl Bound for Boxes {
+    fn width(d: usize) -> usize {
+        2 * d
+    }
+    fn fit<T: Float>(x: &[T], d: usize, idx: &[usize], out: &mut [f64]) -> (usize, f64) {
+        let (lo, hi) = out.split_at_mut(d);
+        extent(x, d, idx, lo, hi)
+    }
+    #[inline(always)]
+    fn min_rd<K: Kernel>(q: &[f64], b: &[f64]) -> f64 {
+        let (lo, hi) = b.split_at(q.len());
+        K::box_min(q, lo, hi)
+    }
+    #[inline(always)]
+    fn max_rd<K: Kernel>(q: &[f64], b: &[f64]) -> f64 {
+        let (lo, hi) = b.split_at(q.len());
+        K::box_max(q, lo, hi)
+    }
+    fn diameter_rd<K: Kernel>(b: &[f64], d: usize) -> f64 {
+        let (lo, hi) = b.split_at(d);
+        if K::EXACT_BOX {
+            K::box_max(lo, lo, hi)
+        } else {
+            f64::INFINITY
+        }
+    }
 }
 
 /// How a metric measures points and boxes, in its reduced form (monotonic in the distance:
@@ -65,6 +145,15 @@ pub trait Kernel {
     fn box_min(q: &[f64], lo: &[f64], hi: &[f64]) -> f64;
     /// Upper bound of the reduced distance from `q` to any point of the box.
     fn box_max(q: &[f64], lo: &[f64], hi: &[f64]) -> f64;
+    /// Whether balls (see [`super::balltree`]) measure their radius in manhattan distance
+    /// rather than euclidean.
+    const BALL_L1: bool;
+    /// Lower bound of the reduced distance of a point whose ball distance is at least
+    /// `lb >= 0`, with the relative slack `eps` of [`super::balltree`].
+    fn ball_min(lb: f64, eps: f64) -> f64;
+    /// Upper bound of the reduced distance of a point whose ball distance is at most `ub`
+    /// (only used when [`Kernel::EXACT_BOX`]).
+    fn ball_max(ub: f64, eps: f64) -> f64;
 }
 
 /// `Σ term(q_f − x_f)` for four consecutive rows (`x`: 4×d), each sum in feature order.
@@ -95,6 +184,15 @@ pub struct CosineUnit;
 
 impl Kernel for SqEuclidean {
     const EXACT_BOX: bool = true;
+    const BALL_L1: bool = false;
+    #[inline(always)]
+    fn ball_min(lb: f64, eps: f64) -> f64 {
+        lb * lb * (1.0 - eps)
+    }
+    #[inline(always)]
+    fn ball_max(ub: f64, eps: f64) -> f64 {
+        ub * ub * (1.0 + eps)
+    }
     #[inline(always)]
     fn rdist<T: Float>(q: &[f64], x: &[T]) -> f64 {
         let mut s = 0.0;
@@ -136,6 +234,15 @@ impl Kernel for SqEuclidean {
 
 impl Kernel for Manhattan {
     const EXACT_BOX: bool = true;
+    const BALL_L1: bool = true;
+    #[inline(always)]
+    fn ball_min(lb: f64, _eps: f64) -> f64 {
+        lb
+    }
+    #[inline(always)]
+    fn ball_max(ub: f64, _eps: f64) -> f64 {
+        ub
+    }
     #[inline(always)]
     fn rdist<T: Float>(q: &[f64], x: &[T]) -> f64 {
         let mut s = 0.0;
@@ -178,6 +285,16 @@ const COSINE_SLACK: f64 = 1e-5;
 
 impl Kernel for CosineUnit {
     const EXACT_BOX: bool = false;
+    const BALL_L1: bool = false;
+    #[inline(always)]
+    fn ball_min(lb: f64, _eps: f64) -> f64 {
+        // As in `box_min`: ‖q − x‖²/2 <= 1 − q·x for |q|, |x| <= 1.
+        0.5 * lb * lb - COSINE_SLACK
+    }
+    #[inline(always)]
+    fn ball_max(_ub: f64, _eps: f64) -> f64 {
+        f64::INFINITY
+    }
     #[inline(always)]
     fn rdist<T: Float>(q: &[f64], x: &[T]) -> f64 {
         let mut s = 0.0;
@@ -263,40 +380,24 @@ impl Ord for Cand {
     }
 }
 
-impl<T: Float> KdTree<T> {
+impl<T: Float, B: Bound> Tree<T, B> {
     /// Builds the tree over `x` (n×d, row-major; finite values). `leaf_size >= 1`; a
     /// `leaf_size >= n` gives a single leaf (the brute-force scan).
     pub fn build(x: &[T], n: usize, d: usize, leaf_size: usize) -> Self {
         let leaf_size = leaf_size.max(1);
+        let w = B::width(d);
         let mut index: Vec<usize> = (0..n).collect();
         let mut nodes = Vec::with_capacity(2 * n.div_ceil(leaf_size) + 1);
-        let mut bounds = Vec::with_capacity(nodes.capacity() * 2 * d);
+        let mut bounds = Vec::with_capacity(nodes.capacity() * w);
         // Explicit stack of (node id, start, end); nodes are created parent first.
         nodes.push(Node { start: 0, end: n, left: 0, right: 0 });
         let mut stack = vec![0usize];
-        bounds.resize(2 * d, 0.0);
+        bounds.resize(w, 0.0);
         while let Some(id) = stack.pop() {
             let Node { start, end, .. } = nodes[id];
-            let (lo, hi) = bounds[2 * d * id..2 * d * (id + 1)].split_at_mut(d);
-            lo.fill(f64::INFINITY);
-            hi.fill(f64::NEG_INFINITY);
-            for &i in &index[start..end] {
-                for (f, v) in x[i * d..(i + 1) * d].iter().enumerate() {
-                    let v = v.as_f64();
-                    lo[f] = lo[f].min(v);
-                    hi[f] = hi[f].max(v);
-                }
-            }
+            let (dim, spread) = B::fit(x, d, &index[start..end], &mut bounds[w * id..w * (id + 1)]);
             if n == 0 || end - start <= leaf_size {
                 continue;
-            }
-            let mut dim = 0;
-            let mut spread = hi[0] - lo[0];
-            for f in 1..d {
-                if hi[f] - lo[f] > spread {
-                    spread = hi[f] - lo[f];
-                    dim = f;
-                }
             }
             if !(spread > 0.0) {
                 // All rows identical: nothing to split.
@@ -309,7 +410,7 @@ impl<T: Float> KdTree<T> {
             let left = nodes.len();
             nodes.push(Node { start, end: mid, left: 0, right: 0 });
             nodes.push(Node { start: mid, end, left: 0, right: 0 });
-            bounds.resize(bounds.len() + 4 * d, 0.0);
+            bounds.resize(bounds.len() + 2 * w, 0.0);
             nodes[id].left = left;
             nodes[id].right = left + 1;
             stack.push(left + 1);
@@ -323,7 +424,7 @@ impl<T: Float> KdTree<T> {
         for (p, &i) in index.iter().enumerate() {
             position[i] = p;
         }
-        Self { d, data, index, position, nodes, bounds }
+        Self { d, data, index, position, nodes, bounds, shape: PhantomData }
     }
 
     /// Number of rows.
@@ -369,17 +470,19 @@ impl<T: Float> KdTree<T> {
         &self.data[pos * self.d..(pos + 1) * self.d]
     }
 
-    /// The leaves: their tree positions and bounding boxes `(lo, hi)`, in tree order.
-    pub fn leaves(&self) -> impl Iterator<Item = (Range<usize>, &[f64], &[f64])> + '_ {
-        (0..self.nodes.len()).filter(|&id| self.nodes[id].left == 0).map(move |id| {
-            let (lo, hi) = self.bbox(id);
-            (self.nodes[id].start..self.nodes[id].end, lo, hi)
-        })
+    /// The leaves, in tree order: their tree positions and an upper bound of the reduced
+    /// distance between any two of their rows (+∞ unless [`Kernel::EXACT_BOX`]), exact like
+    /// the distances it bounds.
+    pub fn leaves<K: Kernel>(&self) -> impl Iterator<Item = (Range<usize>, f64)> + '_ {
+        (0..self.nodes.len())
+            .filter(|&id| self.nodes[id].left == 0)
+            .map(move |id| (self.nodes[id].start..self.nodes[id].end, B::diameter_rd::<K>(self.bound(id), self.d)))
     }
 
     #[inline(always)]
-    fn bbox(&self, node: usize) -> (&[f64], &[f64]) {
-        self.bounds[2 * self.d * node..2 * self.d * (node + 1)].split_at(self.d)
+    fn bound(&self, node: usize) -> &[f64] {
+        let w = B::width(self.d);
+        &self.bounds[w * node..w * (node + 1)]
     }
 
     /// Visits every point whose reduced distance to `q` is `<= r`.
@@ -397,11 +500,11 @@ impl<T: Float> KdTree<T> {
         if V::RANGES && !v.wants(node.start..node.end) {
             return true;
         }
-        let (lo, hi) = self.bbox(id);
-        if K::box_min(q, lo, hi) > r {
+        let b = self.bound(id);
+        if B::min_rd::<K>(q, b) > r {
             return true;
         }
-        if V::NODES && K::EXACT_BOX && K::box_max(q, lo, hi) <= r {
+        if V::NODES && K::EXACT_BOX && B::max_rd::<K>(q, b) <= r {
             return v.all(node.start..node.end);
         }
         if node.left == 0 {
@@ -425,8 +528,7 @@ impl<T: Float> KdTree<T> {
         };
         let mut heap = BinaryHeap::with_capacity(others + 1);
         if !self.is_empty() && others > 0 {
-            let (lo, hi) = self.bbox(0);
-            self.nearest_node::<K>(0, K::box_min(q, lo, hi), q, others, skip, &mut heap);
+            self.nearest_node::<K>(0, B::min_rd::<K>(q, self.bound(0)), q, others, skip, &mut heap);
         }
         let mut out: Vec<(f64, usize)> = heap.into_vec().into_iter().map(|c| (c.0, c.1)).collect();
         out.sort_by_key(|a| Cand(a.0, a.1));
@@ -465,10 +567,8 @@ impl<T: Float> KdTree<T> {
             }
             return;
         }
-        let (ll, lh) = self.bbox(node.left);
-        let (rl, rh) = self.bbox(node.right);
-        let bl = K::box_min(q, ll, lh);
-        let br = K::box_min(q, rl, rh);
+        let bl = B::min_rd::<K>(q, self.bound(node.left));
+        let br = B::min_rd::<K>(q, self.bound(node.right));
         if bl <= br {
             self.nearest_node::<K>(node.left, bl, q, k, skip, heap);
             self.nearest_node::<K>(node.right, br, q, k, skip, heap);
@@ -480,11 +580,12 @@ impl<T: Float> KdTree<T> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::rng::Rng;
 
-    struct Collect(Vec<(usize, f64)>);
+    /// Collects positions and reduced distances.
+    pub(crate) struct Collect(pub(crate) Vec<(usize, f64)>);
     impl Visitor for Collect {
         const NODES: bool = false;
         fn point(&mut self, pos: usize, rd: f64) -> bool {
@@ -493,7 +594,8 @@ mod tests {
         }
     }
 
-    struct Count(usize);
+    /// Counts with whole nodes, recording them.
+    pub(crate) struct Count(pub(crate) usize, pub(crate) Vec<Range<usize>>);
     impl Visitor for Count {
         const NODES: bool = true;
         fn point(&mut self, _: usize, _: f64) -> bool {
@@ -502,6 +604,7 @@ mod tests {
         }
         fn all(&mut self, r: Range<usize>) -> bool {
             self.0 += r.len();
+            self.1.push(r);
             true
         }
     }
@@ -541,11 +644,11 @@ mod tests {
                 let mut got: Vec<usize> = c.0.iter().map(|&(p, _)| t.index(p)).collect();
                 got.sort_unstable();
                 assert_eq!(got, want);
-                let mut cnt = Count(0);
+                let mut cnt = Count(0, Vec::new());
                 t.visit_within::<SqEuclidean, _>(&q, r, &mut cnt);
                 assert_eq!(cnt.0, want.len());
                 let wm = (0..n).filter(|&j| Manhattan::rdist(&q, &x[j * d..(j + 1) * d]) <= r).count();
-                let mut cm = Count(0);
+                let mut cm = Count(0, Vec::new());
                 t.visit_within::<Manhattan, _>(&q, r, &mut cm);
                 assert_eq!(cm.0, wm);
             }
@@ -575,7 +678,7 @@ mod tests {
         let x = vec![1.0f32; 2 * 50];
         let t = KdTree::build(&x, 50, 2, 3);
         assert_eq!(t.n_nodes(), 1);
-        let mut c = Count(0);
+        let mut c = Count(0, Vec::new());
         t.visit_within::<SqEuclidean, _>(&[1.0, 1.0], 0.0, &mut c);
         assert_eq!(c.0, 50);
     }
