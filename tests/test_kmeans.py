@@ -576,6 +576,52 @@ def test_lloyd_and_elkan_identical(shape):
         assert a.n_iter_ == b.n_iter_
 
 
+def test_moved_sums_match_sklearn_threads_and_elkan():
+    """Once few labels change, each chunk moves the changed rows between the center sums
+    instead of summing all rows again (``lloyd.rs``, ``Part``). On a long run with many such
+    iterations, over many chunks and far from the origin (where lost low bits would show):
+    scikit-learn's centers to 1e-10, the same labels and iterations, bit-identical results
+    with 1 and 2 threads, and Elkan (which makes the same moves) identical to Lloyd."""
+    rng = np.random.default_rng(41)
+    X = rng.normal(size=(30_000, 6)) + 3.0 * rng.integers(0, 6, size=(30_000, 1)) + 1e4
+    init = _init_rows(X, 12, seed=42)
+    ref = SKKMeans(12, init=init, n_init=1, tol=0, max_iter=300, algorithm="lloyd").fit(X)
+    assert ref.n_iter_ > 20  # many iterations where few labels move
+    runs = {}
+    for algorithm in ("lloyd", "elkan"):
+        for threads in (1, 2):
+            km = KMeans(12, init=init, tol=0, max_iter=300, algorithm=algorithm, n_threads=threads)
+            runs[algorithm, threads] = km.fit(X)
+    a = runs["lloyd", 2]
+    assert_array_equal(a.labels_, ref.labels_)
+    assert a.n_iter_ == ref.n_iter_
+    _assert_close_centers(a.cluster_centers_, ref.cluster_centers_, 1e-10)
+    assert a.inertia_ == pytest.approx(ref.inertia_, rel=1e-10)
+    for other in runs.values():
+        assert_array_equal(other.labels_, a.labels_)
+        assert_array_equal(other.cluster_centers_, a.cluster_centers_)
+        assert other.inertia_ == a.inertia_
+        assert other.n_iter_ == a.n_iter_
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("metric", ["euclidean", "cosine"])
+def test_non_finite_x_rejected_with_sklearn_message(bad, metric):
+    """fit reads X's finiteness off its column statistics (no separate scan) under
+    euclidean; the messages stay check_array's, whichever way it is found."""
+    X = _structured(5000, 4, seed=43)
+    X[4321, 2] = bad
+    message = "contains NaN" if np.isnan(bad) else "contains infinity"
+    with pytest.raises(ValueError, match=message):
+        KMeans(3, n_init=1, metric=metric).fit(X)
+    # Finite values whose column sums overflow are accepted by the finiteness test.
+    Y = np.zeros((4, 2))
+    Y[:, 0] = [1.5e308, 1.5e308, -1.5e308, 0.0]
+    with pytest.raises(ValueError) as err:
+        KMeans(2, n_init=1, init=Y[:2].copy()).fit(Y)
+    assert "NaN" not in str(err.value) and "infinity" not in str(err.value)
+
+
 def test_float32_close_to_float64():
     X = _structured(3000, 8, seed=26)
     init = _init_rows(X, 10, seed=27)

@@ -186,7 +186,7 @@ def check_array(
     with np.errstate(over="ignore", invalid="ignore"):
         out = np.array(arr, dtype=target, order="C", copy=copy or None)
     if not allow_nan and out.dtype.kind == "f":
-        _assert_all_finite(out, input_name, estimator)
+        assert_all_finite(out, input_name, estimator)
     return out
 
 
@@ -194,7 +194,7 @@ def check_array(
 _PARALLEL_FINITE_SIZE = 1 << 16
 
 
-def _assert_all_finite(a: np.ndarray, input_name: str, estimator: str) -> None:
+def assert_all_finite(a: np.ndarray, input_name: str, estimator: str) -> None:
     if a.size >= _PARALLEL_FINITE_SIZE and a.dtype in (np.float32, np.float64):
         from . import _core
         from ._threads import get_num_threads

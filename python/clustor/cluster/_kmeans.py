@@ -6,6 +6,7 @@ same initial centers the labels, centers, inertia and ``n_iter_`` agree with sci
 
 from __future__ import annotations
 
+import math
 import numbers
 import warnings
 from typing import Any, ClassVar
@@ -18,6 +19,7 @@ from .._threads import get_num_threads
 from .._validation import (
     Interval,
     Options,
+    assert_all_finite,
     check_array,
     check_distance_range,
     check_random_state,
@@ -407,7 +409,11 @@ class KMeans(ClusterMixin, TransformerMixin, BaseEstimator):
         self
         """
         self._validate_params()
-        X = self._validate_data(X, reset=True)
+        # Where the kernels see X itself (no row normalisation), its finiteness is read off
+        # the column statistics below instead of a scan of its own: on K2's 376 MB that scan
+        # was 15-20 ms of a fit.
+        finite_from_stats = not (self._metric() == "cosine" or self.normalize_input)
+        X = self._validate_data(X, reset=True, allow_nan=finite_from_stats)
         n, k = X.shape[0], self.n_clusters
         if n < k:
             raise ValueError(f"n_samples={n} should be >= n_clusters={k}.")
@@ -436,6 +442,12 @@ class KMeans(ClusterMixin, TransformerMixin, BaseEstimator):
         # One parallel pass: the value range (for the overflow bound) and the column sums
         # (for centering).
         lo, hi, col_sums = _core.column_stats(Xw, threads)
+        if finite_from_stats and not (
+            math.isfinite(lo) and math.isfinite(hi) and np.isfinite(col_sums).all()
+        ):
+            # A NaN makes its column's sum NaN, an infinity shows in the range; a sum that
+            # merely overflowed passes the full check.
+            assert_all_finite(X, "X", type(self).__name__)
         if init_is_array:
             lo, hi = min(lo, float(init.min())), max(hi, float(init.max()))
         # The global value range bounds the per-column box and costs a third of it: the

@@ -2,7 +2,8 @@
 //! bounds to every other center; distances are computed only where the triangle inequality
 //! cannot rule a center out. The pruning tests are scikit-learn's, so the labels match Lloyd's.
 
-use super::{inertia, update_centers, Config, Convergence, Fit, Sums};
+use super::lloyd::Part;
+use super::{inertia, update_centers, Config, Convergence, Fit};
 use crate::distance::sq_dist;
 use crate::error::Result;
 use crate::float::Float;
@@ -68,16 +69,22 @@ impl<T: Float> Step<'_, T> {
     }
 
     /// One Elkan pass over `rows`: applies the pending shifts to the bounds, relabels the
-    /// points the bounds cannot settle, and adds the rows to `sums` when given.
+    /// points the bounds cannot settle, and brings the center sums of `sums` up to date when
+    /// given, as Lloyd's pass does (all rows, or the moves of those that changed label:
+    /// the same decisions on the same labels, so the two stay identical to the bit).
     fn iter_rows(
         &self,
         rows: std::ops::Range<usize>,
         labels: &mut [i64],
         bounds: &mut [T],
-        mut sums: Option<&mut Sums>,
+        mut sums: Option<(&mut Part, bool)>,
     ) {
         let k = self.next.len();
+        let m = rows.len();
+        let full = sums.as_mut().map(|(p, unit)| p.begin(m, *unit));
+        let mut changed = 0;
         for (r, i) in rows.enumerate() {
+            let before = labels[r] as usize;
             let b = &mut bounds[r * (k + 1)..(r + 1) * (k + 1)];
             let mut label = labels[r] as usize;
             if let Some(shift) = self.shift {
@@ -109,9 +116,17 @@ impl<T: Float> Step<'_, T> {
                 labels[r] = label as i64;
                 b[0] = upper;
             }
-            if let Some(s) = sums.as_deref_mut() {
-                s.add(self.x.row(i), self.w[i], label);
+            changed += usize::from(label != before);
+            if let (Some((p, _)), Some(full)) = (sums.as_mut(), full) {
+                if full {
+                    p.sums_mut().add(self.x.row(i), self.w[i], label);
+                } else if label != before {
+                    p.move_row(self.x.row(i), before, label);
+                }
             }
+        }
+        if let (Some((p, _)), Some(full)) = (sums, full) {
+            p.end(m, changed, full);
         }
     }
 }
@@ -120,7 +135,7 @@ impl<T: Float> Step<'_, T> {
 /// upper bound, then the lower bound per center) and its partial center sums.
 struct ChunkState<T> {
     bounds: Vec<T>,
-    sums: Sums,
+    sums: Part,
 }
 
 pub(crate) fn run<T: Float>(
@@ -144,7 +159,7 @@ pub(crate) fn run<T: Float>(
         "use algorithm='lloyd', which needs no per-cluster bounds",
     )?);
     let mut states: Vec<ChunkState<T>> = (0..plan.len())
-        .map(|c| ChunkState { bounds: vec![T::zero(); plan.range(c).len() * (k + 1)], sums: Sums::zeros(k, d) })
+        .map(|c| ChunkState { bounds: vec![T::zero(); plan.range(c).len() * (k + 1)], sums: Part::new(k, d) })
         .collect();
     // Work per row of a pass, at worst (every distance computed): sets how often Ctrl-C is polled.
     let work = k * d;
@@ -157,6 +172,7 @@ pub(crate) fn run<T: Float>(
     }
     let mut old = vec![-1i64; n];
     let mut shift: Option<Vec<T>> = None;
+    let unit = w.iter().all(|&v| v == T::one());
     let mut conv = Convergence { strict: false };
     let mut n_iter = 0;
     for it in 0..cfg.max_iter {
@@ -165,11 +181,10 @@ pub(crate) fn run<T: Float>(
         {
             let step = Step { x, w, centers: &centers, half: &half, next: &next, shift: shift.as_deref() };
             map_chunks_mut_state(pool, plan, &mut labels, 1, &mut states, work, mon, |rows, lab, st| {
-                st.sums.clear();
-                step.iter_rows(rows, lab, &mut st.bounds, Some(&mut st.sums))
+                step.iter_rows(rows, lab, &mut st.bounds, Some((&mut st.sums, unit)))
             })?;
         }
-        let total = Sums::total(states.iter().map(|st| &st.sums), k, d, pool);
+        let total = Part::total(states.iter().map(|st| &st.sums), k, d, pool);
         let (new_centers, sh) = update_centers(x, w, &labels, &centers, total, cfg.spherical, pool);
         (half, next) = half_distances(&new_centers, k, d);
         if cfg.verbose {

@@ -390,7 +390,7 @@ const ASSIGN_BLOCK_BYTES: usize = 256 << 10;
 /// Rows per kernel call for rows of `row_bytes`: about [`ASSIGN_BLOCK_BYTES`] of X, a
 /// multiple of 6 (both register tiles' row counts divide it, so no tile is padded but the
 /// chunk's last).
-fn assign_block_rows(row_bytes: usize) -> usize {
+pub(crate) fn assign_block_rows(row_bytes: usize) -> usize {
     let rows = ASSIGN_BLOCK_BYTES / row_bytes.max(1);
     (rows / 6 * 6).max(6)
 }
