@@ -899,3 +899,66 @@ def test_verbose_prints_sklearn_like_progress(algorithm, capfd):
 
     KMeans(2, init=init, n_init=1, tol=0).fit(X)
     assert capfd.readouterr().out == ""
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("offset", [0.0, 3.0, 50.0])
+def test_centering_only_where_it_gains_and_tolerance_as_sklearn(monkeypatch, dtype, offset):
+    """fit centers X (a copy) only where the mean row's squared norm exceeds the summed
+    column variance (centering gains more than a bit in ‖x‖² − 2x·c + ‖c‖²); else the
+    kernels get X itself. Either way the tolerance is scikit-learn's (from the column
+    statistics, or the centering pass) and the result agrees with scikit-learn."""
+    from sklearn.cluster._kmeans import _tolerance as sk_tolerance
+
+    rng = np.random.default_rng(44)
+    # Four groups around the origin, summed column variance ~76: an offset of 3 keeps
+    # ‖μ‖² (45) below it, 50 does not.
+    X = 2 * rng.normal(size=(4000, 5)) + 3.0 * rng.integers(0, 4, size=(4000, 1)) - 4.5
+    X = (X + offset).astype(dtype)
+    mean_sq = float((X.mean(0, dtype=np.float64) ** 2).sum())
+    variance = float(X.var(0, dtype=np.float64).sum())
+    seen = {}
+    fit = clustor._core.kmeans_fit
+
+    def spy(X_kernel, w, centers0, max_iter, tol, *args, **kwargs):
+        seen["shares"], seen["tol"] = np.shares_memory(X_kernel, X), tol
+        seen["mean_sq"] = float((X_kernel.mean(0, dtype=np.float64) ** 2).sum())
+        return fit(X_kernel, w, centers0, max_iter, tol, *args, **kwargs)
+
+    monkeypatch.setattr(clustor._core, "kmeans_fit", spy)
+    init = X[[0, 1000, 2000, 3000]].copy()
+    km = KMeans(4, init=init, n_init=1, tol=1e-3).fit(X)
+    centered = mean_sq > variance
+    assert centered == (offset == 50.0)
+    assert seen["shares"] == (not centered)
+    if centered:
+        assert seen["mean_sq"] < 1e-6 * variance
+    rel = 1e-12 if dtype == np.float64 else 1e-6
+    assert seen["tol"] == pytest.approx(sk_tolerance(X, 1e-3), rel=rel)
+    ref = SKKMeans(4, init=init, n_init=1, tol=1e-3).fit(X)
+    assert_array_equal(km.labels_, ref.labels_)
+    assert km.n_iter_ == ref.n_iter_
+    _assert_close_centers(km.cluster_centers_, ref.cluster_centers_, rel)
+    # tol=0 is passed as it is; MiniBatchKMeans's tolerance is the same figure.
+    KMeans(4, init=init, n_init=1, tol=0).fit(X)
+    assert seen["tol"] == 0.0
+    from clustor.cluster._kmeans import _tolerance
+
+    assert _tolerance(X, 1e-3) == pytest.approx(sk_tolerance(X, 1e-3), rel=rel)
+
+
+def test_one_pass_variance_cancels_only_where_refused():
+    """The one-pass variance is accurate where ‖μ‖² ≤ V and refused elsewhere (where
+    Σx²/n − μ² cancels), so a huge offset falls back to the two-pass variance."""
+    from clustor.cluster._kmeans import _one_pass_variance, _tolerance
+
+    rng = np.random.default_rng(45)
+    X = rng.normal(size=(20_000, 7)) * np.arange(1, 8)
+    for shift, accepted in ((0.0, True), (2.0, True), (1e6, False)):
+        Y = X + shift
+        _, _, sums, squares = clustor._core.column_stats(Y, 2, squares=True)
+        v = _one_pass_variance(sums, squares, len(Y))
+        assert (v is not None) == accepted
+        if accepted:
+            assert v == pytest.approx(Y.var(0).sum(), rel=1e-13)
+        assert _tolerance(Y, 1e-4) == pytest.approx(Y.var(0).mean() * 1e-4, rel=1e-9)

@@ -30,42 +30,45 @@ fn all_finite(a: &Bound<'_, PyAny>, n_threads: usize) -> PyResult<bool> {
     dispatch!(a, go(a, n_threads))
 }
 
-type Stats<'py> = (f64, f64, Bound<'py, PyArray1<f64>>);
+type Stats<'py> = (f64, f64, Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>);
 
-/// (min, max, column sums in float64) of X in one parallel pass.
+/// (min, max, column sums, column sums of squares) of X in float64, in one parallel pass;
+/// the sums of squares are empty unless `squares`.
 #[pyfunction]
-fn column_stats<'py>(x: &Bound<'py, PyAny>, n_threads: usize) -> PyResult<Stats<'py>> {
-    fn go<'py, T: Scalar>(x: &Bound<'py, PyAny>, nt: usize) -> PyResult<Stats<'py>> {
+#[pyo3(signature = (x, n_threads, squares = false))]
+fn column_stats<'py>(x: &Bound<'py, PyAny>, n_threads: usize, squares: bool) -> PyResult<Stats<'py>> {
+    fn go<'py, T: Scalar>(x: &Bound<'py, PyAny>, nt: usize, squares: bool) -> PyResult<Stats<'py>> {
         let xa = mat::<T>("X", x)?;
         let xv = view("X", &xa)?;
         let pool = parallel::pool(nt).map_err(to_pyerr)?;
-        let s = x.py().detach(|| prep::column_stats(xv, &pool));
-        Ok((s.min, s.max, PyArray1::from_vec(x.py(), s.sums)))
+        let s = x.py().detach(|| prep::column_stats(xv, squares, &pool));
+        Ok((s.min, s.max, PyArray1::from_vec(x.py(), s.sums), PyArray1::from_vec(x.py(), s.squares)))
     }
-    dispatch!(x, go(x, n_threads))
+    dispatch!(x, go(x, n_threads, squares))
 }
 
 /// Writes `X − shift` into `out` (a C-contiguous array shaped like X, of X's type; shift:
-/// one value per column).
+/// one value per column); returns the column sums of squares of `out`, in float64.
 #[pyfunction]
-fn center_rows(
-    x: &Bound<'_, PyAny>,
-    shift: &Bound<'_, PyAny>,
-    out: &Bound<'_, PyAny>,
+fn center_rows<'py>(
+    x: &Bound<'py, PyAny>,
+    shift: &Bound<'py, PyAny>,
+    out: &Bound<'py, PyAny>,
     n_threads: usize,
-) -> PyResult<()> {
-    fn go<T: Scalar>(
-        x: &Bound<'_, PyAny>,
-        shift: &Bound<'_, PyAny>,
-        out: &Bound<'_, PyAny>,
+) -> PyResult<Bound<'py, PyArray1<f64>>> {
+    fn go<'py, T: Scalar>(
+        x: &Bound<'py, PyAny>,
+        shift: &Bound<'py, PyAny>,
+        out: &Bound<'py, PyAny>,
         nt: usize,
-    ) -> PyResult<()> {
+    ) -> PyResult<Bound<'py, PyArray1<f64>>> {
         let (xa, sa) = (mat::<T>("X", x)?, vec1::<T>("shift", shift)?);
         let (xv, sv) = (view("X", &xa)?, slice("shift", &sa)?);
         let mut oa = mat_mut::<T>("out", out)?;
         let o = oa.as_slice_mut().map_err(|e| PyTypeError::new_err(format!("out: {e}")))?;
         let pool = parallel::pool(nt).map_err(to_pyerr)?;
-        x.py().detach(|| prep::center_rows(xv, sv, o, &pool)).map_err(to_pyerr)
+        let squares = x.py().detach(|| prep::center_rows(xv, sv, o, &pool)).map_err(to_pyerr)?;
+        Ok(PyArray1::from_vec(x.py(), squares))
     }
     dispatch!(x, go(x, shift, out, n_threads))
 }

@@ -58,16 +58,36 @@ def _normalize_rows(X: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(out)
 
 
-def _tolerance(X: np.ndarray, tol: float) -> float:
+def _tolerance(X: np.ndarray, tol: float, threads: int | None = None) -> float:
     """scikit-learn's data-dependent tolerance: ``tol`` × mean feature variance."""
     if tol == 0:
         return 0.0
+    _, _, sums, squares = _core.column_stats(X, get_num_threads(threads), squares=True)
+    variance = _one_pass_variance(sums, squares, X.shape[0])
+    if variance is None:
+        with np.errstate(over="ignore", invalid="ignore"):
+            var = np.var(X, axis=0)
+        if not np.isfinite(var).all():
+            # Huge constant columns overflow the plain variance; it is shift-invariant.
+            var = np.var(X - X.min(axis=0), axis=0)
+        variance = float(np.sum(var))
+    return variance / X.shape[1] * tol
+
+
+def _one_pass_variance(col_sums: np.ndarray, col_squares: np.ndarray, n: int) -> float | None:
+    """The summed column variance ``V = Σ(Σx²/n − μ²)`` of n rows from their column sums and
+    sums of squares (μ the mean row), or None where that may have cancelled.
+
+    The cancellation of the one-pass formula is bounded by ``‖μ‖²`` (relative to the
+    rounding of the sums), so V is accurate where ``‖μ‖² ≤ V``; elsewhere the variance
+    needs a second pass over centered values.
+    """
     with np.errstate(over="ignore", invalid="ignore"):
-        var = np.var(X, axis=0)
-    if not np.isfinite(var).all():
-        # Huge constant columns overflow the plain variance; it is shift-invariant.
-        var = np.var(X - X.min(axis=0), axis=0)
-    return float(np.mean(var) * tol)
+        mean = col_sums / n
+        mean_sq = float(mean @ mean)
+        variance = float(np.sum(col_squares / n - mean * mean))
+    accurate = math.isfinite(variance) and math.isfinite(mean_sq) and mean_sq <= variance
+    return variance if accurate else None
 
 
 def _mean(X: np.ndarray) -> np.ndarray:
@@ -91,7 +111,7 @@ def _kernel_frame(
     """X and the centers as the distance kernels get them: unchanged when their squared
     norms cannot overflow, else both shifted by the centers' mean (which leaves every
     distance as it is); ValueError when even the shifted distances would overflow."""
-    lo, hi, _ = _core.column_stats(X, get_num_threads(threads))
+    lo, hi, _, _ = _core.column_stats(X, get_num_threads(threads))
     with np.errstate(over="ignore"):
         top = max(abs(lo), abs(hi), float(np.abs(centers).max()))
         raw_bound = X.shape[1] * top * top
@@ -112,7 +132,7 @@ def _range_bound(lo: float, hi: float, n_features: int) -> float:
 
 def _boxed_range_bound(arrays: tuple[np.ndarray, ...], threads: int) -> float:
     """:func:`_range_bound` over all values of ``arrays`` (X first: one parallel pass)."""
-    lo, hi, _ = _core.column_stats(arrays[0], threads)
+    lo, hi, _, _ = _core.column_stats(arrays[0], threads)
     for a in arrays[1:]:
         lo, hi = min(lo, float(a.min())), max(hi, float(a.max()))
     return _range_bound(lo, hi, arrays[0].shape[1])
@@ -224,7 +244,10 @@ class KMeans(ClusterMixin, TransformerMixin, BaseEstimator):
     verbose : int, default=0
     random_state : None, int, RandomState or Generator
     copy_x : bool, default=True
-        Accepted for compatibility; the input is never modified.
+        Accepted for compatibility; the input is never modified. Like scikit-learn, fit
+        works on a centered copy of X, but only where centering makes the distances more
+        accurate by more than a bit (the squared norm of the mean row exceeds the summed
+        column variance); elsewhere it needs no copy.
     algorithm : {'lloyd', 'elkan'}, default='lloyd'
         'lloyd' runs a register-tiled distance kernel fused with the assignment; 'elkan'
         keeps triangle-inequality bounds (n×k memory) and skips most distance computations
@@ -439,9 +462,9 @@ class KMeans(ClusterMixin, TransformerMixin, BaseEstimator):
 
         Xw = self._prepare(X)
         boxed = (Xw, init) if init_is_array else (Xw,)
-        # One parallel pass: the value range (for the overflow bound) and the column sums
-        # (for centering).
-        lo, hi, col_sums = _core.column_stats(Xw, threads)
+        # One parallel pass: the value range (for the overflow bound), the column sums (for
+        # centering) and sums of squares (for the variance).
+        lo, hi, col_sums, col_squares = _core.column_stats(Xw, threads, squares=True)
         if finite_from_stats and not (
             math.isfinite(lo) and math.isfinite(hi) and np.isfinite(col_sums).all()
         ):
@@ -456,20 +479,41 @@ class KMeans(ClusterMixin, TransformerMixin, BaseEstimator):
             check_distance_range(
                 squared_diameter(*boxed), X.dtype, float(w.sum()), estimator=type(self).__name__
             )
-        tol = _tolerance(Xw, self.tol)
-        # Centering makes ‖x‖² − 2x·c + ‖c‖² accurate (as scikit-learn does); unit-norm
-        # geometry (cosine, spherical centers) must not be shifted.
-        center = not (cosine or spherical)
+        # Centering is for the accuracy of ‖x‖² − 2x·c + ‖c‖² (as scikit-learn does): its
+        # rounding scales with the squared norms, whose mean centering lowers from ‖μ‖² + V
+        # to V (V the summed column variance). Where ‖μ‖² ≤ V that gains at most one bit, and
+        # X is not copied: the copy doubled a fit's memory and took as long as two Lloyd
+        # iterations on 60k×784. The raw values must also keep the kernels' squared norms
+        # finite. Unit-norm geometry (cosine, spherical centers) is never shifted.
+        variance = _one_pass_variance(col_sums, col_squares, n)
+        top = np.float64(max(abs(lo), abs(hi)))
+        with np.errstate(over="ignore"):
+            raw_bound = float(X.shape[1] * top * top)
+        center = not (cosine or spherical) and not (
+            variance is not None and distance_range_ok(raw_bound, X.dtype, float(w.sum()))
+        )
         if center:
             with np.errstate(over="ignore"):
                 X_mean = (col_sums / n).astype(X.dtype)
             if not np.isfinite(X_mean).all():
                 X_mean = _mean(Xw)  # the f64 sums overflowed: huge constant columns
             Xc = np.empty_like(Xw)
-            _core.center_rows(Xw, X_mean, Xc, threads)
+            centered_squares = _core.center_rows(Xw, X_mean, Xc, threads)
+            if self.tol != 0:
+                # Two-pass variance: the squares of the centered values, less the square of
+                # their (rounding-sized) remaining mean.
+                with np.errstate(over="ignore", invalid="ignore"):
+                    rest = col_sums / n - X_mean
+                    variance = float(np.sum(centered_squares / n - rest * rest))
             Xw = Xc
             if init_is_array:
                 init = init - X_mean
+        if self.tol == 0:
+            tol = 0.0
+        elif variance is not None and math.isfinite(variance):
+            tol = variance / X.shape[1] * self.tol
+        else:
+            tol = _tolerance(Xw, self.tol, threads)
 
         best = None
         for _ in range(n_init):

@@ -283,7 +283,7 @@ class MiniBatchKMeans(KMeans):
         init = self._check_init_array(X)
         Xw = self._prepare(X)
         self._check_range(Xw, init, float(w.sum()))
-        tol = _tolerance(Xw, self.tol)
+        tol = _tolerance(Xw, self.tol, threads)
 
         valid = rng.randint(0, n, init_size)
         X_valid, w_valid = Xw[valid], w[valid]
