@@ -112,9 +112,7 @@ def _kernel_frame(
     norms cannot overflow, else both shifted by the centers' mean (which leaves every
     distance as it is); ValueError when even the shifted distances would overflow."""
     lo, hi, _, _ = _core.column_stats(X, get_num_threads(threads))
-    with np.errstate(over="ignore"):
-        top = max(abs(lo), abs(hi), float(np.abs(centers).max()))
-        raw_bound = X.shape[1] * top * top
+    raw_bound = _norm_bound(max(abs(lo), abs(hi), float(np.abs(centers).max())), X.shape[1])
     if distance_range_ok(raw_bound, X.dtype, weight_total):
         return X, centers
     check_distance_range(squared_diameter(X, centers), X.dtype, weight_total, estimator=estimator)
@@ -128,6 +126,12 @@ def _range_bound(lo: float, hi: float, n_features: int) -> float:
     with np.errstate(over="ignore", invalid="ignore"):
         spread = np.float64(hi) - np.float64(lo)
         return float(n_features * spread * spread)
+
+
+def _norm_bound(top: float, n_features: int) -> float:
+    """``d × top²``: at least the squared norm of rows whose values lie in ``[-top, top]``
+    (+∞ where that overflows)."""
+    return float(n_features) * float(top) * float(top)
 
 
 def _boxed_range_bound(arrays: tuple[np.ndarray, ...], threads: int) -> float:
@@ -486,9 +490,7 @@ class KMeans(ClusterMixin, TransformerMixin, BaseEstimator):
         # iterations on 60k×784. The raw values must also keep the kernels' squared norms
         # finite. Unit-norm geometry (cosine, spherical centers) is never shifted.
         variance = _one_pass_variance(col_sums, col_squares, n)
-        top = np.float64(max(abs(lo), abs(hi)))
-        with np.errstate(over="ignore"):
-            raw_bound = float(X.shape[1] * top * top)
+        raw_bound = _norm_bound(max(abs(lo), abs(hi)), X.shape[1])
         center = not (cosine or spherical) and not (
             variance is not None and distance_range_ok(raw_bound, X.dtype, float(w.sum()))
         )
